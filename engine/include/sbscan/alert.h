@@ -1,0 +1,58 @@
+// sbscan: an alert, one per (script block, rule).
+#ifndef SBSCAN_ALERT_H_
+#define SBSCAN_ALERT_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sbscan/script_block.h"
+
+namespace sbscan {
+
+// The rule that fired. Views borrow from the compiled rule set, which outlives every alert.
+struct RuleInfo {
+  std::string_view id;
+  std::string_view uuid;         // Sigma rules: their `id`; empty for native rules
+  std::string_view title;
+  std::string_view description;
+  std::string_view level;        // "informational" ... "critical"
+  std::string_view ruleset;      // "bundled", or the rule file for user rules
+  std::span<const std::string> technique_ids;  // "T1003.001"
+  std::span<const std::string> tactics;        // "credential-access"
+};
+
+// One recorded match of one of the rule's patterns.
+struct AlertMatch {
+  std::string_view pattern;  // the pattern's name in the rule
+  int layer = 0;             // 0 = the block text; >0 = a decoded layer (see decode_path)
+  size_t begin = 0;          // byte offsets in that layer's text
+  size_t end = 0;
+  int fragment = 0;          // fragment (MessageNumber) holding the match, or the decoded
+                             // payload it came from; 0 when unknown
+  std::string_view excerpt;  // the match with some context, cut on UTF-8 boundaries
+};
+
+// One decoded layer on the way from the block text to a match.
+struct DecodeStep {
+  int layer = 0;
+  int parent = 0;
+  std::string_view decoder;   // "base64", ...
+  std::string_view encoding;  // "utf16le", "utf8", "binary"
+  size_t parent_begin = 0;    // where the payload lay in the parent's text
+  size_t parent_end = 0;
+};
+
+// An alert as handed to the alert callback. Every view is valid only during the callback.
+struct Alert {
+  RuleInfo rule;
+  const ScriptBlock* block = nullptr;
+  std::span<const AlertMatch> matches;      // recorded matches, at most 8 per pattern
+  uint64_t total_matches = 0;               // all matches, recorded or not
+  std::span<const DecodeStep> decode_path;  // layers leading to the matches, by layer number
+};
+
+}  // namespace sbscan
+
+#endif  // SBSCAN_ALERT_H_

@@ -1,0 +1,77 @@
+// sbscan: the C++ API. Compile rules once, share them; one Scanner per thread.
+#ifndef SBSCAN_SCANNER_H_
+#define SBSCAN_SCANNER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sbscan/alert.h"
+#include "sbscan/event.h"
+#include "sbscan/options.h"
+#include "sbscan/stats.h"
+
+namespace sbscan {
+
+namespace signatures {
+class RuleSet;
+}
+
+// Which rules to compile: the bundled set (compiled into the library) and/or rule files and
+// directories (searched recursively for *.yml / *.yaml).
+struct RuleSources {
+  bool bundled = true;
+  std::vector<std::string> paths;
+};
+
+// Loads and compiles the rules into one immutable set, shareable by any number of Scanners on
+// any threads. Errors name the file, line and rule id.
+absl::StatusOr<std::shared_ptr<const signatures::RuleSet>> LoadRuleSet(const RuleSources& sources);
+
+// A per-record problem: a malformed record or a fragment that cannot be used. Views are valid
+// during the callback only.
+struct Diagnostic {
+  SourceLocation where;
+  std::string_view reason;
+};
+
+// The streaming pipeline for one thread: records in, alerts out. Events are reassembled into
+// script blocks, each block is analyzed once (complete, or partial when evicted or at Finish),
+// and each (block, rule) that fires is passed to the alert callback synchronously. Never
+// prints, never throws, never aborts; bad records become Diagnostics and counters.
+// Not thread-safe.
+class Scanner {
+ public:
+  using AlertCallback = std::function<void(const Alert&)>;
+  using DiagnosticCallback = std::function<void(const Diagnostic&)>;
+
+  // `rules` must not be null; options must have passed ValidateOptions.
+  Scanner(std::shared_ptr<const signatures::RuleSet> rules, const ScannerOptions& options,
+          AlertCallback on_alert, DiagnosticCallback on_diagnostic = nullptr);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // One event given as fields. Non-4104 events are counted as passed by.
+  void AddEvent(const Event& event);
+  // One JSON record in any supported shape. `capacity` >= record.size() + 64 (simdjson padding):
+  // the bytes after the record must be readable.
+  void AddJsonRecord(std::string_view record, size_t capacity, const SourceLocation& where);
+  // Counts input bytes (for throughput figures); readers call it.
+  void CountBytes(uint64_t bytes);
+  // Analyzes every still-open block as partial (end of input).
+  void Finish();
+
+  Stats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sbscan
+
+#endif  // SBSCAN_SCANNER_H_

@@ -1,0 +1,102 @@
+#include "engine/src/alert_json.h"
+
+#include "engine/src/json_writer.h"
+
+namespace sbscan {
+namespace {
+
+// Tiny builder for the fixed alert shape: keys are written literally.
+class Writer {
+ public:
+  explicit Writer(std::string* out) : out_(out) {}
+  Writer& Raw(std::string_view s) {
+    out_->append(s);
+    return *this;
+  }
+  Writer& Str(std::string_view s) {
+    AppendJsonString(s, out_);
+    return *this;
+  }
+  Writer& Int(int64_t v) {
+    AppendJsonInt(v, out_);
+    return *this;
+  }
+  template <typename Range, typename Each>
+  Writer& Array(const Range& range, Each each) {
+    out_->push_back('[');
+    bool first = true;
+    for (const auto& item : range) {
+      if (!first) out_->push_back(',');
+      first = false;
+      each(item);
+    }
+    out_->push_back(']');
+    return *this;
+  }
+
+ private:
+  std::string* out_;
+};
+
+}  // namespace
+
+void AppendAlertJson(const Alert& alert, std::string* out) {
+  const ScriptBlock& b = *alert.block;
+  Writer w(out);
+  w.Raw("{\"@timestamp\":").Str(b.time_created);
+  w.Raw(",\"event\":{\"kind\":\"alert\",\"code\":\"4104\",\"provider\":").Str(b.provider);
+  w.Raw("},\"rule\":{\"id\":").Str(alert.rule.id).Raw(",\"uuid\":");
+  if (alert.rule.uuid.empty()) {
+    w.Raw("null");
+  } else {
+    w.Str(alert.rule.uuid);
+  }
+  w.Raw(",\"name\":").Str(alert.rule.title);
+  w.Raw(",\"level\":").Str(alert.rule.level);
+  w.Raw(",\"ruleset\":").Str(alert.rule.ruleset);
+  w.Raw("},\"threat\":{\"technique\":{\"id\":");
+  w.Array(alert.rule.technique_ids, [&](const std::string& s) { w.Str(s); });
+  w.Raw("},\"tactic\":{\"name\":");
+  w.Array(alert.rule.tactics, [&](const std::string& s) { w.Str(s); });
+  w.Raw("}},\"host\":{\"name\":").Str(b.host).Raw("}");
+  if (!b.user_id.empty()) w.Raw(",\"user\":{\"id\":").Str(b.user_id).Raw("}");
+  if (b.process_id >= 0) w.Raw(",\"process\":{\"pid\":").Int(b.process_id).Raw("}");
+  w.Raw(",\"powershell\":{\"file\":{\"script_block_id\":").Str(b.script_block_id);
+  if (!b.path.empty()) w.Raw(",\"path\":").Str(b.path);
+  w.Raw("}}");
+  if (b.level > 0) w.Raw(",\"log\":{\"level\":").Int(b.level).Raw("}");
+
+  w.Raw(",\"sbscan\":{\"fragments\":{\"seen\":").Int(static_cast<int64_t>(b.fragments.size()));
+  w.Raw(",\"total\":").Int(b.fragments_total);
+  w.Raw(",\"missing\":").Array(b.missing, [&](int32_t n) { w.Int(n); });
+  w.Raw("},\"complete\":").Raw(b.complete() ? "true" : "false");
+  if (!b.complete()) w.Raw(",\"partial_cause\":").Str(PartialCauseName(b.partial_cause));
+  w.Raw(",\"matches\":").Array(alert.matches, [&](const AlertMatch& m) {
+    w.Raw("{\"pattern\":").Str(m.pattern);
+    w.Raw(",\"layer\":").Int(m.layer);
+    w.Raw(",\"offset\":").Int(static_cast<int64_t>(m.begin));
+    w.Raw(",\"length\":").Int(static_cast<int64_t>(m.end - m.begin));
+    if (m.fragment > 0) w.Raw(",\"fragment\":").Int(m.fragment);
+    w.Raw(",\"excerpt\":").Str(m.excerpt).Raw("}");
+  });
+  w.Raw(",\"total_matches\":").Int(static_cast<int64_t>(alert.total_matches));
+  w.Raw(",\"decode_path\":").Array(alert.decode_path, [&](const DecodeStep& s) {
+    w.Raw("{\"layer\":").Int(s.layer);
+    w.Raw(",\"parent\":").Int(s.parent);
+    w.Raw(",\"decoder\":").Str(s.decoder);
+    w.Raw(",\"encoding\":").Str(s.encoding);
+    w.Raw(",\"parent_offset\":[").Int(static_cast<int64_t>(s.parent_begin));
+    w.Raw(",").Int(static_cast<int64_t>(s.parent_end)).Raw("]}");
+  });
+  w.Raw(",\"source\":{\"file\":").Str(b.source_file);
+  w.Raw(",\"record_ids\":").Array(b.fragments, [&](const FragmentSpan& f) {
+    if (f.record_id < 0) {
+      w.Raw("null");
+    } else {
+      w.Int(f.record_id);
+    }
+  });
+  w.Raw("}}}\n");
+}
+
+}  // namespace sbscan

@@ -1,0 +1,16 @@
+// sbscan: an Alert as one JSON line (ECS names where ECS has them, the rest under sbscan.*).
+#ifndef SBSCAN_ENGINE_SRC_ALERT_JSON_H_
+#define SBSCAN_ENGINE_SRC_ALERT_JSON_H_
+
+#include <string>
+
+#include "sbscan/alert.h"
+
+namespace sbscan {
+
+// Appends the alert as one JSON object and a '\n'. The shape is the one in DESIGN.md.
+void AppendAlertJson(const Alert& alert, std::string* out);
+
+}  // namespace sbscan
+
+#endif  // SBSCAN_ENGINE_SRC_ALERT_JSON_H_

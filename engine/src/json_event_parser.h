@@ -1,0 +1,51 @@
+// sbscan: one JSON object (one line of JSON lines input) to an Event, shape detected per line.
+#ifndef SBSCAN_ENGINE_SRC_JSON_EVENT_PARSER_H_
+#define SBSCAN_ENGINE_SRC_JSON_EVENT_PARSER_H_
+
+#include <simdjson.h>
+
+#include <string_view>
+
+#include "sbscan/event.h"
+
+namespace sbscan {
+
+// The JSON shapes recognised, detected from the keys of each object (no flag needed).
+enum class JsonShape : uint8_t {
+  kUnknown,
+  kFlat,         // flat export / NXLog im_msvistalog: System and EventData names at top level
+  kWinlogbeat,   // Winlogbeat raw: winlog.event_data.*
+  kElasticEcs,   // Elastic Agent / Winlogbeat after its ingest pipeline: powershell.file.*
+  kEvtxDump,     // evtx_dump -o jsonl: Event.System / Event.EventData
+};
+std::string_view JsonShapeName(JsonShape shape);
+
+// Result of parsing one line.
+struct JsonParseResult {
+  bool ok = false;
+  JsonShape shape = JsonShape::kUnknown;
+  const char* error = nullptr;  // static string, set when !ok
+};
+
+// Parses JSON objects into Events with simdjson On-Demand, walking each object once and
+// picking the fields of every supported shape. Not thread-safe: one per thread. The Event's
+// views point into the input line or into this parser's string buffer and stay valid until the
+// next Parse() call.
+class JsonEventParser {
+ public:
+  JsonEventParser() = default;
+  JsonEventParser(const JsonEventParser&) = delete;
+  JsonEventParser& operator=(const JsonEventParser&) = delete;
+
+  // `line` must be followed by at least simdjson::SIMDJSON_PADDING readable bytes (they need not
+  // be zero) -- `capacity` is line.size() plus the readable bytes after it. On success *event
+  // holds the fields found (absent ones keep their defaults).
+  JsonParseResult Parse(std::string_view line, size_t capacity, Event* event);
+
+ private:
+  simdjson::ondemand::parser parser_;
+};
+
+}  // namespace sbscan
+
+#endif  // SBSCAN_ENGINE_SRC_JSON_EVENT_PARSER_H_

@@ -1,0 +1,116 @@
+#include "sbscan/scanner.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "engine/src/analyzer.h"
+#include "engine/src/json_event_parser.h"
+#include "engine/src/reassembler.h"
+
+namespace sbscan {
+namespace {
+
+// A script block event: ID 4104 from Windows PowerShell or PowerShell 7 (or of unknown
+// provider, for shapes that do not carry it).
+bool IsScriptBlockEvent(const Event& e) {
+  return e.event_id == 4104 &&
+         (e.provider.empty() || absl::StrContainsIgnoreCase(e.provider, "PowerShell"));
+}
+
+}  // namespace
+
+struct Scanner::Impl {
+  Impl(std::shared_ptr<const signatures::RuleSet> rules, const ScannerOptions& options,
+       AlertCallback on_alert, DiagnosticCallback on_diagnostic)
+      : reassembler(options.reassembly),
+        analyzer(std::move(rules), options.analysis),
+        on_alert(std::move(on_alert)),
+        on_diagnostic(std::move(on_diagnostic)) {}
+
+  void Diagnose(const SourceLocation& where, std::string_view reason) {
+    if (on_diagnostic) on_diagnostic(Diagnostic{where, reason});
+  }
+
+  void AddEvent(const Event& event) {
+    if (!IsScriptBlockEvent(event)) {
+      ++stats.passed_by;
+      return;
+    }
+    ++stats.events_4104;
+    const ReassemblyStats& r = reassembler.stats();
+    uint64_t no_id = r.rejected_no_id;
+    bool ok = reassembler.Add(event, [this](const ScriptBlock& block) { Analyze(block); });
+    if (!ok) {
+      Diagnose(event.source, r.rejected_no_id != no_id
+                                 ? "4104 event without ScriptBlockId"
+                                 : "4104 event with MessageNumber/MessageTotal out of range");
+    }
+  }
+
+  void Analyze(const ScriptBlock& block) {
+    analyzer.Analyze(block, [this](const Alert& alert) { on_alert(alert); });
+  }
+
+  Reassembler reassembler;
+  Analyzer analyzer;
+  JsonEventParser json;
+  AlertCallback on_alert;
+  DiagnosticCallback on_diagnostic;
+  Stats stats;
+};
+
+Scanner::Scanner(std::shared_ptr<const signatures::RuleSet> rules, const ScannerOptions& options,
+                 AlertCallback on_alert, DiagnosticCallback on_diagnostic)
+    : impl_(std::make_unique<Impl>(std::move(rules), options, std::move(on_alert),
+                                   std::move(on_diagnostic))) {}
+
+Scanner::~Scanner() = default;
+
+void Scanner::AddEvent(const Event& event) {
+  ++impl_->stats.records;
+  impl_->AddEvent(event);
+}
+
+void Scanner::AddJsonRecord(std::string_view record, size_t capacity,
+                            const SourceLocation& where) {
+  ++impl_->stats.records;
+  Event event;
+  event.source = where;
+  JsonParseResult result = impl_->json.Parse(record, capacity, &event);
+  if (!result.ok) {
+    ++impl_->stats.malformed;
+    impl_->Diagnose(where, result.error);
+    return;
+  }
+  impl_->AddEvent(event);
+}
+
+void Scanner::CountBytes(uint64_t bytes) { impl_->stats.bytes += bytes; }
+
+void Scanner::Finish() {
+  impl_->reassembler.Finish([this](const ScriptBlock& block) { impl_->Analyze(block); });
+}
+
+Stats Scanner::stats() const {
+  Stats s = impl_->stats;
+  s.reassembly = impl_->reassembler.stats();
+  s.analysis = impl_->analyzer.stats();
+  return s;
+}
+
+absl::Status ValidateOptions(const ScannerOptions& o) {
+  const ReassemblyOptions& r = o.reassembly;
+  if (r.window_seconds <= 0) return absl::InvalidArgumentError("--window must be > 0 seconds");
+  if (r.max_open_bytes == 0) return absl::InvalidArgumentError("--max-open-bytes must be > 0");
+  if (r.max_open_blocks == 0) return absl::InvalidArgumentError("--max-open-blocks must be > 0");
+  if (r.max_message_total < 1) {
+    return absl::InvalidArgumentError("max_message_total must be >= 1");
+  }
+  const DecodeOptions& d = o.analysis.decode;
+  if (d.max_depth < 0 || d.max_depth > 64) {
+    return absl::InvalidArgumentError("--max-decode-depth must be between 0 and 64");
+  }
+  if (d.min_base64_run < 4) return absl::InvalidArgumentError("min_base64_run must be >= 4");
+  return absl::OkStatus();
+}
+
+}  // namespace sbscan
