@@ -84,6 +84,12 @@ void Scanner::AddJsonRecord(std::string_view record, size_t capacity,
   impl_->AddEvent(event);
 }
 
+void Scanner::AddMalformed(const SourceLocation& where, std::string_view reason) {
+  ++impl_->stats.records;
+  ++impl_->stats.malformed;
+  impl_->Diagnose(where, reason);
+}
+
 void Scanner::CountBytes(uint64_t bytes) { impl_->stats.bytes += bytes; }
 
 void Scanner::Finish() {

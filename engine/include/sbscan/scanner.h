@@ -60,6 +60,8 @@ class Scanner {
   // One JSON record in any supported shape. `capacity` >= record.size() + 64 (simdjson padding):
   // the bytes after the record must be readable.
   void AddJsonRecord(std::string_view record, size_t capacity, const SourceLocation& where);
+  // Counts a record the reader could not even hand over (e.g. an over-long line).
+  void AddMalformed(const SourceLocation& where, std::string_view reason);
   // Counts input bytes (for throughput figures); readers call it.
   void CountBytes(uint64_t bytes);
   // Analyzes every still-open block as partial (end of input).

@@ -1,0 +1,41 @@
+// sbscan CLI: options shared by the subcommands, and the counters report.
+#ifndef SBSCAN_TOOLS_SBSCAN_CLI_OPTIONS_H_
+#define SBSCAN_TOOLS_SBSCAN_CLI_OPTIONS_H_
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/src/line_reader.h"
+#include "sbscan/options.h"
+#include "sbscan/scanner.h"
+#include "sbscan/stats.h"
+
+namespace sbscan::cli {
+
+// Exit codes, as grep: 0 = alerts, 1 = no alerts, 2 = error.
+inline constexpr int kExitAlerts = 0;
+inline constexpr int kExitNoAlerts = 1;
+inline constexpr int kExitError = 2;
+
+struct CommonOptions {
+  std::vector<std::string> rule_paths;
+  bool no_bundled = false;
+  ScannerOptions scanner;
+  LineReaderOptions reader;
+};
+
+// Adds --rules, --no-bundled and the reassembly/decoding/limit options to a subcommand.
+void AddCommonOptions(CLI::App* app, CommonOptions* options);
+
+// Loads and compiles the rules the options name; prints the error and returns null on failure.
+std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions& options);
+
+// Writes the counters to `out` in the --stats format.
+void PrintStats(const Stats& stats, double seconds, std::FILE* out);
+
+}  // namespace sbscan::cli
+
+#endif  // SBSCAN_TOOLS_SBSCAN_CLI_OPTIONS_H_
