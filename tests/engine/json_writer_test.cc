@@ -1,0 +1,50 @@
+#include "engine/src/json_writer.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+namespace sbscan {
+namespace {
+
+std::string Json(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+TEST(JsonWriterTest, EscapesWhatJsonRequires) {
+  EXPECT_EQ(Json("plain"), "\"plain\"");
+  EXPECT_EQ(Json("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(Json("l1\r\nl2\t"), "\"l1\\r\\nl2\\t\"");
+  EXPECT_EQ(Json(std::string_view("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+  EXPECT_EQ(Json("Gr\xC3\xBC\xC3\x9F" "e"), "\"Gr\xC3\xBC\xC3\x9F" "e\"");
+}
+
+TEST(JsonWriterTest, InvalidUtf8BecomesReplacementCharacter) {
+  EXPECT_EQ(Json("a\xFF" "b"), "\"a\xEF\xBF\xBD" "b\"");
+  EXPECT_EQ(Json("\xC3"), "\"\xEF\xBF\xBD\"");                  // truncated sequence
+  EXPECT_EQ(Json("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+  EXPECT_EQ(Json("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // overlong
+}
+
+TEST(JsonWriterTest, OutputRoundTripsThroughAParser) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  std::string json = "{\"s\":" + Json(all) + "}";
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS);
+  std::string_view s;
+  ASSERT_EQ(doc["s"].get(s), simdjson::SUCCESS);
+  EXPECT_EQ(s.substr(0, 128), std::string_view(all).substr(0, 128));
+}
+
+TEST(JsonWriterTest, Integers) {
+  std::string out;
+  AppendJsonInt(-42, &out);
+  AppendJsonInt(1234567890123, &out);
+  EXPECT_EQ(out, "-421234567890123");
+}
+
+}  // namespace
+}  // namespace sbscan
