@@ -1,0 +1,214 @@
+#include "signatures/matcher.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include "absl/types/span.h"
+
+namespace sbscan::signatures {
+
+Matcher::Matcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {
+  const RuleSet& set = *rules_;
+  hot_ = set.hot_.data();
+  if (set.database_ != nullptr) {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(set.database_, &scratch) != HS_SUCCESS) {
+      status_ = absl::ResourceExhaustedError("cannot allocate a Hyperscan scratch space");
+    } else {
+      scratch_ = scratch;
+    }
+  }
+  const size_t n = set.expressions_.size();
+  state_.resize(n);
+  touched_.reserve(n);
+  candidates_.reserve(n);
+  stored_.reserve(std::min<size_t>(n * 2 * kMaxMatchesPerPattern, 1 << 16));
+  hits_.assign(set.hit_slots_, 0);
+  rule_marked_.assign(set.rules_.size(), 0);
+  rule_list_.reserve(set.rules_.size());
+}
+
+Matcher::~Matcher() {
+  if (scratch_ != nullptr) hs_free_scratch(scratch_);
+}
+
+void Matcher::Reset() {
+  touched_.clear();
+  stored_.clear();
+  level_ = std::numeric_limits<int>::min();
+  if (++epoch_ == 0) {  // wrapped: make every old stamp stale
+    for (ExprState& s : state_) s.epoch = 0;
+    epoch_ = 1;
+  }
+}
+
+void Matcher::SetLevel(int level) { level_ = level; }
+
+Matcher::ExprState& Matcher::Touch(uint32_t expr) {
+  ExprState& s = state_[expr];
+  if (s.epoch != epoch_) {
+    s.epoch = epoch_;
+    s.head[0] = s.head[1] = s.tail[0] = s.tail[1] = kNone;
+    s.stored[0] = s.stored[1] = 0;
+    s.total[0] = s.total[1] = 0;
+    touched_.push_back(expr);
+  }
+  return s;
+}
+
+void Matcher::Record(uint32_t expr, int kind, int layer, size_t begin, size_t end) {
+  ExprState& s = Touch(expr);
+  ++s.total[kind];
+  if (s.stored[kind] >= static_cast<uint32_t>(kMaxMatchesPerPattern)) return;
+  ++s.stored[kind];
+  const uint32_t index = static_cast<uint32_t>(stored_.size());
+  stored_.push_back({expr, layer, kNone, begin, end});
+  if (s.tail[kind] == kNone) {
+    s.head[kind] = index;
+  } else {
+    stored_[s.tail[kind]].next = index;
+  }
+  s.tail[kind] = index;
+}
+
+int Matcher::OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+                     unsigned int /*flags*/, void* context) {
+  Matcher* m = static_cast<Matcher*>(context);
+  const internal::ExpressionHot& hot = m->hot_[id];
+  if (!(hot.kinds & (1u << m->kind_))) return 0;  // no pattern of this field uses it
+  if (hot.prefilter) {
+    ExprState& s = m->state_[id];
+    if (s.candidate_scan != m->scan_number_) {
+      s.candidate_scan = m->scan_number_;
+      m->candidates_.push_back(id);
+    }
+    return 0;
+  }
+  const size_t end = static_cast<size_t>(to);
+  const size_t begin = hot.literal ? end - hot.literal_length : end;  // regexes: fixed later
+  m->Record(id, m->kind_, m->layer_, begin, end);
+  return 0;
+}
+
+void Matcher::Scan(std::string_view text, int kind, int layer) {
+  if (scratch_ == nullptr || text.empty()) return;
+  const RuleSet& set = *rules_;
+  if (text.size() >= std::numeric_limits<unsigned int>::max()) {
+    ++truncated_scans_;
+    text = text.substr(0, std::numeric_limits<unsigned int>::max() - 1);
+  }
+  kind_ = kind;
+  layer_ = layer;
+  if (++scan_number_ == 0) {
+    for (ExprState& s : state_) s.candidate_scan = 0;
+    scan_number_ = 1;
+  }
+  candidates_.clear();
+  const size_t first_new = stored_.size();
+  if (hs_scan(set.database_, text.data(), static_cast<unsigned int>(text.size()), 0, scratch_,
+              &Matcher::OnMatch, this) != HS_SUCCESS) {
+    ++scan_errors_;
+  }
+  // Start offsets of exact regex matches recorded by this scan (at most kMaxMatchesPerPattern
+  // per expression and field per block, so this is bounded).
+  const size_t window = set.options_.regex_begin_window;
+  for (size_t i = first_new; i < stored_.size(); ++i) {
+    Stored& st = stored_[i];
+    const internal::Expression& e = set.expressions_[st.expr];
+    if (e.literal) continue;
+    size_t start = st.end > window ? st.end - window : 0;
+    re2::StringPiece sub(text.data() + start, st.end - start);
+    re2::StringPiece m;
+    if (e.anchored_end != nullptr &&
+        e.anchored_end->Match(sub, 0, sub.size(), RE2::UNANCHORED, &m, 1)) {
+      st.begin = start + static_cast<size_t>(m.data() - sub.data());
+    } else {
+      st.begin = st.end >= e.min_width ? st.end - e.min_width : 0;
+    }
+  }
+  // Prefilter candidates: only RE2-confirmed matches count.
+  for (uint32_t id : candidates_) {
+    const internal::Expression& e = set.expressions_[id];
+    re2::StringPiece whole(text.data(), text.size());
+    size_t pos = 0;
+    re2::StringPiece m;
+    while (pos <= whole.size() && e.confirm->Match(whole, pos, whole.size(), RE2::UNANCHORED, &m, 1)) {
+      const size_t b = static_cast<size_t>(m.data() - whole.data());
+      const size_t en = b + m.size();
+      Record(id, kind, layer, b, en);
+      pos = en > b ? en : en + 1;
+    }
+  }
+}
+
+void Matcher::ScanPath(std::string_view path) { Scan(path, 1, kPathLayer); }
+
+void Matcher::ScanText(std::string_view text, int layer) { Scan(text, 0, layer); }
+
+void Matcher::Evaluate(std::vector<RuleHit>* out) {
+  const RuleSet& set = *rules_;
+  rule_list_.clear();
+  auto mark = [this](uint32_t rule) {
+    if (!rule_marked_[rule]) {
+      rule_marked_[rule] = 1;
+      rule_list_.push_back(rule);
+    }
+  };
+  for (uint32_t expr : touched_) {
+    const ExprState& s = state_[expr];
+    const internal::Expression& e = set.expressions_[expr];
+    for (int kind = 0; kind < 2; ++kind) {
+      if (s.total[kind] == 0) continue;
+      for (const internal::Target& t : e.targets[kind]) {
+        hits_[set.compiled_[t.rule].hit_offset + t.pattern] = 1;
+        mark(t.rule);
+      }
+    }
+  }
+  for (uint32_t r : set.level_rules_) {
+    const Rule& rule = set.rules_[r];
+    for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
+      const Pattern& p = rule.patterns[i];
+      if (p.kind == Pattern::Kind::kLevel && p.level == level_) {
+        hits_[set.compiled_[r].hit_offset + i] = 1;
+        mark(r);
+      }
+    }
+  }
+  for (uint32_t r : set.true_on_empty_) mark(r);
+  std::sort(rule_list_.begin(), rule_list_.end());
+
+  for (uint32_t r : rule_list_) {
+    const internal::CompiledRule& cr = set.compiled_[r];
+    const Rule& rule = set.rules_[r];
+    absl::Span<const uint8_t> hits(hits_.data() + cr.hit_offset, rule.patterns.size());
+    if (cr.condition.Evaluate(hits)) {
+      RuleHit hit{&rule, {}, 0};
+      for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
+        if (!hits[i]) continue;
+        const Pattern& p = rule.patterns[i];
+        if (p.kind == Pattern::Kind::kLevel) {
+          hit.matches.push_back({i, kLevelLayer, 0, 0});
+          ++hit.total_matches;
+          continue;
+        }
+        const int kind = p.field == Field::kPath ? 1 : 0;
+        const ExprState& s = state_[cr.pattern_expr[i]];
+        if (s.epoch != epoch_) continue;
+        hit.total_matches += s.total[kind];
+        for (uint32_t j = s.head[kind]; j != kNone; j = stored_[j].next) {
+          hit.matches.push_back({i, stored_[j].layer, stored_[j].begin, stored_[j].end});
+        }
+      }
+      out->push_back(std::move(hit));
+    }
+    std::fill(hits_.begin() + cr.hit_offset,
+              hits_.begin() + cr.hit_offset + rule.patterns.size(), 0);
+    rule_marked_[r] = 0;
+  }
+}
+
+}  // namespace sbscan::signatures

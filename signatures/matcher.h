@@ -1,0 +1,139 @@
+// Per-thread scanning state over a compiled RuleSet: scans a block's path, text and decoded
+// layers with the single Hyperscan database and evaluates the rule conditions.
+#ifndef SBSCAN_SIGNATURES_MATCHER_H_
+#define SBSCAN_SIGNATURES_MATCHER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "signatures/rule.h"
+#include "signatures/rule_set.h"
+
+struct hs_scratch;
+
+namespace sbscan::signatures {
+
+// At most this many matches are recorded per (rule pattern, block); all are counted.
+inline constexpr int kMaxMatchesPerPattern = 8;
+// PatternMatch::layer of a field:path pattern's match (offsets are into the path).
+inline constexpr int kPathLayer = -1;
+// PatternMatch::layer of a level pattern that held (begin = end = 0).
+inline constexpr int kLevelLayer = -2;
+
+// One recorded match. `pattern` indexes the rule's patterns; `layer` is the layer passed to
+// Matcher::ScanText (0 = block text), kPathLayer or kLevelLayer; [begin, end) are byte offsets in
+// that layer's text. For literals begin = end - length; for regexes begin is the leftmost start
+// of a match ending at `end` found by RE2 within CompileOptions::regex_begin_window bytes (best
+// effort: end - minimum width when RE2 cannot tell).
+struct PatternMatch {
+  uint32_t pattern;
+  int layer;
+  size_t begin, end;
+};
+
+// A rule whose condition held for a block. `rule` points into the RuleSet (valid while the set
+// lives). `matches` lists the recorded matches of every pattern that hit, grouped by pattern in
+// pattern order, in scan order within a pattern. `total_matches` counts all matches of those
+// patterns (Hyperscan match ends; RE2's non-overlapping matches for prefilter regexes; 1 per
+// level pattern), recorded or not.
+struct RuleHit {
+  const Rule* rule;
+  std::vector<PatternMatch> matches;
+  uint64_t total_matches;
+};
+
+// Scanning state for one thread: owns a Hyperscan scratch sized for the set, and the per-block
+// match tables (allocated once, reused; no allocation per block in the steady state other than
+// the RuleHit output). Not thread-safe: use one Matcher per thread; many Matchers may share one
+// RuleSet. Usage per script block: Reset(); SetLevel(); ScanPath(); ScanText(text, 0);
+// ScanText(layer, 1..); Evaluate(&hits).
+class Matcher {
+ public:
+  // Allocates the scratch. On allocation failure status() is not OK and every scan is a no-op.
+  explicit Matcher(std::shared_ptr<const RuleSet> rules);
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  // OK unless the Hyperscan scratch could not be allocated.
+  absl::Status status() const { return status_; }
+
+  // Starts a new script block: forgets all matches and the level (no level pattern holds until
+  // SetLevel()). O(expressions touched by the previous block).
+  void Reset();
+
+  // Sets the event's Level, compared with `level: N` patterns at Evaluate().
+  void SetLevel(int level);
+
+  // Scans the script's Path; only field:path patterns count matches from this scan. The view is
+  // read during the call only.
+  void ScanPath(std::string_view path);
+
+  // Scans one text layer (0 = the block text, > 0 = decoded layers); only field:text patterns
+  // count matches from this scan. The view is read during the call only: regex start offsets and
+  // RE2 confirmations of prefilter hits are computed before it returns. Texts of 4 GiB or more
+  // are scanned up to 4 GiB - 1 bytes (counted in truncated_scans()).
+  void ScanText(std::string_view text, int layer);
+
+  // Appends one RuleHit per rule whose condition holds on the union of everything scanned since
+  // Reset(), in rule order. Does not change the block state (may be called again).
+  void Evaluate(std::vector<RuleHit>* out);
+
+  const RuleSet& rule_set() const { return *rules_; }
+
+  // Scans that Hyperscan reported as failed (should stay 0) and texts cut at 4 GiB.
+  uint64_t scan_errors() const { return scan_errors_; }
+  uint64_t truncated_scans() const { return truncated_scans_; }
+
+ private:
+  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  struct Stored {
+    uint32_t expr;
+    int32_t layer;
+    uint32_t next;  // next Stored of the same (expression, kind), or kNone
+    size_t begin, end;
+  };
+  struct ExprState {
+    uint32_t epoch = 0;
+    uint32_t candidate_scan = 0;  // scan number when last seen as a prefilter candidate
+    uint32_t head[2], tail[2];
+    uint32_t stored[2];
+    uint64_t total[2];
+  };
+
+  static int OnMatch(unsigned int id, unsigned long long from, unsigned long long to,
+                     unsigned int flags, void* context);
+  ExprState& Touch(uint32_t expr);
+  void Record(uint32_t expr, int kind, int layer, size_t begin, size_t end);
+  void Scan(std::string_view text, int kind, int layer);
+
+  std::shared_ptr<const RuleSet> rules_;
+  const internal::ExpressionHot* hot_ = nullptr;
+  hs_scratch* scratch_ = nullptr;
+  absl::Status status_;
+
+  uint32_t epoch_ = 1;
+  uint32_t scan_number_ = 0;
+  int kind_ = 0;   // of the scan in progress: 0 text, 1 path
+  int layer_ = 0;  // of the scan in progress
+  int level_ = std::numeric_limits<int>::min();
+  std::vector<ExprState> state_;
+  std::vector<uint32_t> touched_;     // expressions touched in this block
+  std::vector<uint32_t> candidates_;  // prefilter expressions hit in this scan
+  std::vector<Stored> stored_;
+  // Evaluate() scratch.
+  std::vector<uint8_t> hits_;          // one slot per (rule, pattern)
+  std::vector<uint8_t> rule_marked_;   // per rule
+  std::vector<uint32_t> rule_list_;
+  uint64_t scan_errors_ = 0;
+  uint64_t truncated_scans_ = 0;
+};
+
+}  // namespace sbscan::signatures
+
+#endif  // SBSCAN_SIGNATURES_MATCHER_H_

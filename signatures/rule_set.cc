@@ -1,0 +1,358 @@
+#include "signatures/rule_set.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <utility>
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "signatures/status_macros.h"
+
+namespace sbscan::signatures {
+namespace internal {
+
+Expression::Expression() = default;
+Expression::~Expression() = default;
+Expression::Expression(Expression&&) noexcept = default;
+Expression& Expression::operator=(Expression&&) noexcept = default;
+
+std::string EscapeLiteral(std::string_view literal) {
+  std::string out;
+  out.reserve(literal.size() * 4);
+  for (char c : literal) {
+    if (absl::ascii_isalnum(c)) {
+      out.push_back(c);
+    } else {
+      absl::StrAppendFormat(&out, "\\x%02x", static_cast<unsigned char>(c));
+    }
+  }
+  return out;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::Expression;
+
+std::string PatternLocation(const Rule& rule, const Pattern& pattern) {
+  return absl::StrCat(RuleLocation(rule, pattern.line), ": pattern '", pattern.name, "'");
+}
+
+RE2::Options Re2Options(bool cased, int64_t max_mem) {
+  RE2::Options options;
+  // Bytes, like Hyperscan without HS_FLAG_UTF8: '.' is one byte, \xHH is a byte.
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_case_sensitive(cased);
+  options.set_log_errors(false);
+  options.set_never_capture(true);
+  options.set_max_mem(max_mem);
+  return options;
+}
+
+// Result of checking one regex on its own.
+struct RegexPlan {
+  bool prefilter = false;
+  uint32_t min_width = 0;
+};
+
+// Hyperscan's view of one expression: OK with its minimum width, or the compiler's message.
+absl::StatusOr<uint32_t> HsInfo(const std::string& expr, unsigned flags) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_expression_info(expr.c_str(), flags, &info, &error) != HS_SUCCESS) {
+    std::string msg = error && error->message ? error->message : "unknown error";
+    hs_free_compile_error(error);
+    return absl::InvalidArgumentError(msg);
+  }
+  uint32_t width = info->min_width;
+  free(info);  // allocated with the default misc allocator (malloc)
+  return width;
+}
+
+absl::StatusOr<RegexPlan> PlanRegex(const Rule& rule, const Pattern& pattern, unsigned flags,
+                                    const CompileOptions& options) {
+  RegexPlan plan;
+  absl::StatusOr<uint32_t> exact = HsInfo(pattern.value, flags);
+  if (exact.ok() && !options.force_prefilter) {
+    if (*exact == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          PatternLocation(rule, pattern), ": regex '", pattern.value,
+          "' can match the empty string; every pattern must consume at least one byte"));
+    }
+    plan.min_width = *exact;
+    return plan;
+  }
+  // Not exactly supported by Hyperscan (or prefilter forced): it must be valid RE2.
+  RE2 re(pattern.value, Re2Options(pattern.cased, options.re2_max_mem));
+  if (!re.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        PatternLocation(rule, pattern), ": invalid regex '", pattern.value, "': ",
+        exact.ok() ? "" : absl::StrCat("Hyperscan: ", exact.status().message(), "; "),
+        "RE2: ", re.error()));
+  }
+  absl::StatusOr<uint32_t> pre = HsInfo(pattern.value, flags | HS_FLAG_PREFILTER);
+  if (!pre.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        PatternLocation(rule, pattern), ": regex '", pattern.value,
+        "' is valid RE2 but Hyperscan cannot compile it, even in prefilter mode: ",
+        exact.ok() ? pre.status().message() : exact.status().message(),
+        " (rewrite it without that construct)"));
+  }
+  if (*pre == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        PatternLocation(rule, pattern), ": regex '", pattern.value,
+        "' can match the empty string; every pattern must consume at least one byte"));
+  }
+  plan.prefilter = true;
+  plan.min_width = *pre;
+  return plan;
+}
+
+// Fills the RE2 objects an expression needs at scan time.
+absl::Status AttachRe2(const std::string& regex, bool cased, const CompileOptions& options,
+                       Expression* e) {
+  if (e->prefilter) {
+    e->confirm = std::make_unique<RE2>(regex, Re2Options(cased, options.re2_max_mem));
+    if (!e->confirm->ok()) return absl::InvalidArgumentError(e->confirm->error());
+    e->anchored_end.reset();
+  } else {
+    // Start offsets are best effort: a Hyperscan regex RE2 cannot parse gets end - min_width.
+    auto re = std::make_unique<RE2>(absl::StrCat("(?:", regex, ")\\z"),
+                                    Re2Options(cased, options.re2_max_mem));
+    if (re->ok()) e->anchored_end = std::move(re);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOptions(const CompileOptions& o) {
+  if (o.max_rules == 0 || o.max_patterns_per_rule == 0 || o.max_pattern_bytes == 0 ||
+      o.max_expressions == 0 || o.max_condition_bytes == 0 || o.regex_begin_window == 0 ||
+      o.re2_max_mem <= 0) {
+    return absl::InvalidArgumentError("CompileOptions: every limit must be positive");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+RuleSet::~RuleSet() {
+  if (database_ != nullptr) hs_free_database(database_);
+}
+
+size_t RuleSet::prefilter_count() const {
+  size_t n = 0;
+  for (const Expression& e : expressions_) n += e.prefilter;
+  return n;
+}
+
+absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rules,
+                                                                const CompileOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  SBSCAN_RETURN_IF_ERROR(ValidateOptions(options));
+  if (rules.size() > options.max_rules) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "rule set has ", rules.size(), " rules; the limit is ", options.max_rules));
+  }
+  std::shared_ptr<RuleSet> set(new RuleSet());
+  set->options_ = options;
+  set->rules_ = std::move(rules);
+  const std::vector<Rule>& all = set->rules_;
+
+  absl::flat_hash_map<std::string_view, uint32_t> ids;
+  absl::flat_hash_map<std::pair<std::string, unsigned>, uint32_t> dedupe;
+  std::vector<std::string> regex_source;  // per expression: the regex as written ("" for literals)
+  std::vector<bool> regex_cased;
+  set->compiled_.resize(all.size());
+  std::vector<uint8_t> empty_hits;
+  for (uint32_t r = 0; r < all.size(); ++r) {
+    const Rule& rule = all[r];
+    if (rule.id.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(RuleLocation(rule), ": missing rule id"));
+    }
+    auto [it, inserted] = ids.emplace(rule.id, r);
+    if (!inserted) {
+      const Rule& first = all[it->second];
+      return absl::InvalidArgumentError(absl::StrCat(RuleLocation(rule),
+                                                     ": duplicate rule id (first defined at ",
+                                                     first.source_file, ":", first.source_line,
+                                                     ", ruleset '", first.ruleset, "')"));
+    }
+    if (rule.patterns.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(RuleLocation(rule), ": no patterns"));
+    }
+    if (rule.patterns.size() > options.max_patterns_per_rule) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          RuleLocation(rule), ": ", rule.patterns.size(), " patterns; the limit is ",
+          options.max_patterns_per_rule));
+    }
+    if (rule.condition.size() > options.max_condition_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          RuleLocation(rule), ": condition of ", rule.condition.size(),
+          " bytes; the limit is ", options.max_condition_bytes));
+    }
+    internal::CompiledRule& cr = set->compiled_[r];
+    std::vector<std::string> names;
+    names.reserve(rule.patterns.size());
+    for (const Pattern& p : rule.patterns) {
+      if (!IsValidPatternName(p.name)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(PatternLocation(rule, p), ": bad pattern name"));
+      }
+      for (const std::string& n : names) {
+        if (n == p.name) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(PatternLocation(rule, p), ": duplicate pattern name"));
+        }
+      }
+      names.push_back(p.name);
+    }
+    const std::string& cond_text = rule.condition.empty() ? "1 of them" : rule.condition;
+    absl::StatusOr<Condition> cond = Condition::Parse(cond_text, names);
+    if (!cond.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(RuleLocation(rule), ": ", cond.status().message()));
+    }
+    cr.condition = *std::move(cond);
+    cr.hit_offset = static_cast<uint32_t>(set->hit_slots_);
+    set->hit_slots_ += rule.patterns.size();
+    cr.pattern_expr.assign(rule.patterns.size(), -1);
+
+    for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
+      const Pattern& p = rule.patterns[i];
+      if (p.kind == Pattern::Kind::kLevel) {
+        cr.has_level_pattern = true;
+        continue;
+      }
+      if (p.value.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(PatternLocation(rule, p), ": empty ",
+                                                       p.kind == Pattern::Kind::kRegex
+                                                           ? "regex" : "literal"));
+      }
+      if (p.value.size() > options.max_pattern_bytes) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            PatternLocation(rule, p), ": ", p.value.size(), " bytes; the limit is ",
+            options.max_pattern_bytes));
+      }
+      unsigned flags = p.cased ? 0 : HS_FLAG_CASELESS;
+      std::string expr;
+      RegexPlan plan;
+      if (p.kind == Pattern::Kind::kLiteral) {
+        // Caseless literals are keyed in lowercase so that "IEX" and "iex" share one expression.
+        expr = internal::EscapeLiteral(p.cased ? p.value : absl::AsciiStrToLower(p.value));
+        plan.min_width = static_cast<uint32_t>(p.value.size());
+      } else {
+        SBSCAN_ASSIGN_OR_RETURN(plan, PlanRegex(rule, p, flags, options));
+        expr = p.value;
+        if (plan.prefilter) flags |= HS_FLAG_PREFILTER;
+      }
+      auto key = std::make_pair(expr, flags);
+      auto found = dedupe.find(key);
+      uint32_t index;
+      if (found != dedupe.end()) {
+        index = found->second;
+      } else {
+        if (set->expressions_.size() >= options.max_expressions) {
+          return absl::ResourceExhaustedError(absl::StrCat(
+              PatternLocation(rule, p), ": more than ", options.max_expressions,
+              " distinct expressions in the rule set"));
+        }
+        index = static_cast<uint32_t>(set->expressions_.size());
+        Expression e;
+        e.expression = std::move(expr);
+        e.flags = flags;
+        e.literal = p.kind == Pattern::Kind::kLiteral;
+        e.prefilter = plan.prefilter;
+        e.literal_length = e.literal ? static_cast<uint32_t>(p.value.size()) : 0;
+        e.min_width = plan.min_width;
+        if (!e.literal) {
+          absl::Status st = AttachRe2(p.value, p.cased, options, &e);
+          if (!st.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                PatternLocation(rule, p), ": invalid regex '", p.value, "': RE2: ", st.message()));
+          }
+        }
+        set->expressions_.push_back(std::move(e));
+        regex_source.push_back(p.kind == Pattern::Kind::kLiteral ? std::string() : p.value);
+        regex_cased.push_back(p.cased);
+        dedupe.emplace(std::move(key), index);
+      }
+      set->expressions_[index].targets[p.field == Field::kPath ? 1 : 0].push_back({r, i});
+      cr.pattern_expr[i] = static_cast<int32_t>(index);
+    }
+    if (cr.has_level_pattern) set->level_rules_.push_back(r);
+    empty_hits.assign(rule.patterns.size(), 0);
+    if (cr.condition.Evaluate(empty_hits)) set->true_on_empty_.push_back(r);
+  }
+
+  // One database for everything. A per-expression failure of the combined compile (e.g. "Pattern
+  // is too large") turns that regex into a prefilter one when RE2 accepts it, then retries.
+  const size_t n = set->expressions_.size();
+  for (size_t attempt = 0; n > 0; ++attempt) {
+    std::vector<const char*> exprs(n);
+    std::vector<unsigned> flags(n), idents(n);
+    for (size_t i = 0; i < n; ++i) {
+      exprs[i] = set->expressions_[i].expression.c_str();
+      flags[i] = set->expressions_[i].flags;
+      idents[i] = static_cast<unsigned>(i);
+    }
+    hs_compile_error_t* error = nullptr;
+    hs_database_t* db = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), idents.data(), static_cast<unsigned>(n),
+                         HS_MODE_BLOCK, nullptr, &db, &error) == HS_SUCCESS) {
+      set->database_ = db;
+      break;
+    }
+    std::string msg = error && error->message ? error->message : "unknown error";
+    const int bad = error ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (bad < 0 || static_cast<size_t>(bad) >= n) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Hyperscan could not compile the rule set (", all.size(), " rules, ", n,
+          " expressions): ", msg));
+    }
+    Expression& e = set->expressions_[bad];
+    const internal::Target& t = !e.targets[0].empty() ? e.targets[0][0] : e.targets[1][0];
+    const Rule& rule = all[t.rule];
+    const Pattern& p = rule.patterns[t.pattern];
+    size_t users = e.targets[0].size() + e.targets[1].size();
+    std::string who = absl::StrCat(
+        PatternLocation(rule, p),
+        users > 1 ? absl::StrCat(" (and ", users - 1, " other use(s))") : "");
+    if (!e.literal && !e.prefilter) {
+      RE2 re(regex_source[bad], Re2Options(regex_cased[bad], options.re2_max_mem));
+      if (re.ok() && HsInfo(e.expression, e.flags | HS_FLAG_PREFILTER).ok()) {
+        e.prefilter = true;
+        e.flags |= HS_FLAG_PREFILTER;
+        SBSCAN_RETURN_IF_ERROR(AttachRe2(regex_source[bad], regex_cased[bad], options, &e));
+        continue;
+      }
+    }
+    return absl::InvalidArgumentError(absl::StrCat(who, ": Hyperscan cannot compile '",
+                                                   p.value, "': ", msg));
+  }
+  if (set->database_ != nullptr) {
+    size_t bytes = 0;
+    if (hs_database_size(set->database_, &bytes) == HS_SUCCESS) set->database_bytes_ = bytes;
+  }
+  set->hot_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Expression& e = set->expressions_[i];
+    internal::ExpressionHot& h = set->hot_[i];
+    h.kinds = (e.targets[0].empty() ? 0 : 1) | (e.targets[1].empty() ? 0 : 2);
+    h.prefilter = e.prefilter;
+    h.literal = e.literal;
+    h.literal_length = e.literal_length;
+  }
+  set->compile_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+}  // namespace sbscan::signatures

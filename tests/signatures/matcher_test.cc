@@ -1,0 +1,322 @@
+#include "signatures/matcher.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "signatures/rule_loader.h"
+#include "signatures/rule_set.h"
+
+namespace sbscan::signatures {
+namespace {
+
+std::shared_ptr<const RuleSet> MustCompile(const std::string& yaml,
+                                           const CompileOptions& options = {}) {
+  auto rules = ParseRules(yaml, "test.yml");
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  if (!rules.ok()) return nullptr;
+  auto set = RuleSet::Compile(*std::move(rules), options);
+  EXPECT_TRUE(set.ok()) << set.status();
+  return set.ok() ? *set : nullptr;
+}
+
+// Scans one block and returns the ids of the rules that fired.
+struct Block {
+  std::string text;
+  std::string path;
+  int level = 4;
+  std::vector<std::string> layers;
+};
+
+std::vector<RuleHit> ScanBlock(Matcher& m, const Block& b) {
+  m.Reset();
+  m.SetLevel(b.level);
+  if (!b.path.empty()) m.ScanPath(b.path);
+  m.ScanText(b.text, 0);
+  for (size_t i = 0; i < b.layers.size(); ++i) m.ScanText(b.layers[i], static_cast<int>(i + 1));
+  std::vector<RuleHit> hits;
+  m.Evaluate(&hits);
+  return hits;
+}
+
+std::vector<std::string> Ids(const std::vector<RuleHit>& hits) {
+  std::vector<std::string> ids;
+  for (const RuleHit& h : hits) ids.push_back(h.rule->id);
+  return ids;
+}
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+TEST(MatcherTest, LiteralIsAsciiCaseInsensitive) {
+  auto set = MustCompile(R"(
+id: t.lit
+title: t
+level: high
+patterns:
+  a: Invoke-Mimikatz
+  u: "Ünïcode"
+condition: a or u
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  ASSERT_TRUE(m.status().ok());
+  EXPECT_THAT(Ids(ScanBlock(m, {"x; iNVOKE-mimiKATZ -DumpCreds"})), ElementsAre("t.lit"));
+  EXPECT_THAT(Ids(ScanBlock(m, {"Invoke_Mimikatz"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(m, {"ÜNÏCODE"})), IsEmpty());   // non-ASCII letters are not folded
+  EXPECT_THAT(Ids(ScanBlock(m, {"üNïCODE"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(m, {"Ünïcode"})), ElementsAre("t.lit"));
+  EXPECT_THAT(Ids(ScanBlock(m, {"ÜnÏcode"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(m, {"ÜNïCODE"})), ElementsAre("t.lit"));
+}
+
+TEST(MatcherTest, LiteralOffsets) {
+  auto set = MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  a: 'iex'\n");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  auto hits = ScanBlock(m, {"0123IEX789 iex"});
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 2u);
+  EXPECT_EQ(hits[0].matches[0].begin, 4u);
+  EXPECT_EQ(hits[0].matches[0].end, 7u);
+  EXPECT_EQ(hits[0].matches[0].layer, 0);
+  EXPECT_EQ(hits[0].matches[1].begin, 11u);
+  EXPECT_EQ(hits[0].total_matches, 2u);
+}
+
+TEST(MatcherTest, CasedLiteralAndRegex) {
+  auto set = MustCompile(R"(
+id: t.cased
+title: t
+level: high
+patterns:
+  lit: {literal: "FromBase64String", cased: true}
+  re: {regex: 'Net\.WebClient', cased: true}
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"frombase64string net.webclient"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(m, {"[Convert]::FromBase64String('')"})), ElementsAre("t.cased"));
+  EXPECT_THAT(Ids(ScanBlock(m, {"New-Object Net.WebClient"})), ElementsAre("t.cased"));
+}
+
+TEST(MatcherTest, RegexBeginOffsets) {
+  auto set = MustCompile(R"(
+id: t.re
+title: t
+level: high
+patterns:
+  re: {regex: 'sekurlsa::(logonpasswords|pth)'}
+  re2: {regex: 'a+b'}
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  auto hits = ScanBlock(m, {"xx SEKURLSA::pth yy caaab"});
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 2u);
+  EXPECT_EQ(hits[0].matches[0].pattern, 0u);
+  EXPECT_EQ(hits[0].matches[0].begin, 3u);
+  EXPECT_EQ(hits[0].matches[0].end, 16u);
+  EXPECT_EQ(hits[0].matches[1].pattern, 1u);
+  EXPECT_EQ(hits[0].matches[1].begin, 21u);  // leftmost start of the match ending at 25
+  EXPECT_EQ(hits[0].matches[1].end, 25u);
+}
+
+TEST(MatcherTest, PathAndTextAreSeparate) {
+  auto set = MustCompile(R"(
+id: t.path
+title: t
+level: high
+patterns:
+  p: {literal: '\mimikatz', field: path}
+---
+id: t.text
+title: t
+level: high
+patterns:
+  t: {literal: '\mimikatz'}
+)");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->pattern_count(), 1u);  // one expression, two targets
+  Matcher m(set);
+  Block b;
+  b.text = "hello";
+  b.path = "C:\\t\\Mimikatz.ps1";
+  auto hits = ScanBlock(m, b);
+  ASSERT_THAT(Ids(hits), ElementsAre("t.path"));
+  EXPECT_EQ(hits[0].matches[0].layer, kPathLayer);
+  EXPECT_EQ(hits[0].matches[0].begin, 4u);
+  b.text = "C:\\t\\mimikatz";
+  b.path = "";
+  EXPECT_THAT(Ids(ScanBlock(m, b)), ElementsAre("t.text"));
+}
+
+TEST(MatcherTest, LevelPatterns) {
+  auto set = MustCompile(R"(
+id: t.level
+title: t
+level: low
+patterns:
+  warned: {level: 3}
+---
+id: t.level_and
+title: t
+level: low
+patterns:
+  warned: {level: 3}
+  x: iex
+condition: warned and x
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  Block b{"iex"};
+  b.level = 4;
+  EXPECT_THAT(Ids(ScanBlock(m, b)), IsEmpty());
+  b.level = 3;
+  auto hits = ScanBlock(m, b);
+  EXPECT_THAT(Ids(hits), ElementsAre("t.level", "t.level_and"));
+  EXPECT_EQ(hits[0].matches[0].layer, kLevelLayer);
+  b.text = "nothing";
+  EXPECT_THAT(Ids(ScanBlock(m, b)), ElementsAre("t.level"));
+  // Reset forgets the level.
+  m.Reset();
+  m.ScanText("iex", 0);
+  std::vector<RuleHit> out;
+  m.Evaluate(&out);
+  EXPECT_THAT(Ids(out), IsEmpty());
+}
+
+TEST(MatcherTest, LayersAreRecordedAndConditionSpansLayers) {
+  auto set = MustCompile(R"(
+id: t.layers
+title: t
+level: high
+patterns:
+  a: downloadstring
+  b: {regex: 'i(e)x\b'}
+condition: a and b
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  Block b{"powershell -enc AAAA"};
+  b.layers = {"junk", "IEX (New-Object Net.WebClient).DownloadString('x')"};
+  auto hits = ScanBlock(m, b);
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 2u);
+  EXPECT_EQ(hits[0].matches[0].layer, 2);
+  EXPECT_EQ(hits[0].matches[0].begin, 31u);
+  EXPECT_EQ(hits[0].matches[1].layer, 2);
+  EXPECT_EQ(hits[0].matches[1].begin, 0u);
+  EXPECT_EQ(hits[0].matches[1].end, 3u);
+  b.layers = {"IEX"};
+  EXPECT_THAT(Ids(ScanBlock(m, b)), IsEmpty());
+}
+
+TEST(MatcherTest, MatchCapCountsAll) {
+  auto set = MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  a: ab\n");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "ab ";
+  Block b{text};
+  b.layers = {"ab"};
+  auto hits = ScanBlock(m, b);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].matches.size(), static_cast<size_t>(kMaxMatchesPerPattern));
+  EXPECT_EQ(hits[0].total_matches, 101u);
+}
+
+TEST(MatcherTest, ResetBetweenBlocks) {
+  auto set = MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  a: x1\n  b: y2\n"
+                         "condition: a and b\n");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"x1"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(m, {"y2"})), IsEmpty());  // x1 from the previous block is forgotten
+  EXPECT_THAT(Ids(ScanBlock(m, {"y2 x1"})), ElementsAre("t"));
+  // Evaluate twice gives the same answer.
+  std::vector<RuleHit> a, b2;
+  m.Evaluate(&a);
+  m.Evaluate(&b2);
+  EXPECT_EQ(a.size(), 1u);
+  EXPECT_EQ(b2.size(), 1u);
+}
+
+TEST(MatcherTest, NotConditionTrueOnEmptyBlock) {
+  auto set = MustCompile(R"(
+id: t.not
+title: t
+level: low
+patterns:
+  a: benign
+condition: not a
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"hello"})), ElementsAre("t.not"));
+  EXPECT_THAT(Ids(ScanBlock(m, {"BENIGN"})), IsEmpty());
+}
+
+TEST(MatcherTest, RuleOrderAndSharedExpressions) {
+  auto set = MustCompile(R"(
+id: r1
+title: t
+level: low
+patterns: {a: zzz}
+---
+id: r2
+title: t
+level: low
+patterns: {a: iex}
+---
+id: r3
+title: t
+level: low
+patterns: {b: IEX}
+)");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->pattern_count(), 2u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"iex zzz"})), ElementsAre("r1", "r2", "r3"));
+}
+
+TEST(MatcherTest, PrefilterConfirmedByRe2) {
+  CompileOptions options;
+  options.force_prefilter = true;
+  auto set = MustCompile(R"(
+id: t.pre
+title: t
+level: low
+patterns:
+  re: {regex: 'abc\d{3}x'}
+)",
+                         options);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->prefilter_count(), 1u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"abc12x"})), IsEmpty());
+  auto hits = ScanBlock(m, {"..ABC123x..abc999X"});
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 2u);
+  EXPECT_EQ(hits[0].matches[0].begin, 2u);
+  EXPECT_EQ(hits[0].matches[0].end, 9u);
+  EXPECT_EQ(hits[0].matches[1].begin, 11u);
+  EXPECT_EQ(hits[0].total_matches, 2u);
+}
+
+TEST(MatcherTest, EmptyRuleSet) {
+  auto set = RuleSet::Compile({});
+  ASSERT_TRUE(set.ok()) << set.status();
+  Matcher m(*set);
+  m.Reset();
+  m.ScanText("anything", 0);
+  std::vector<RuleHit> out;
+  m.Evaluate(&out);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace sbscan::signatures
