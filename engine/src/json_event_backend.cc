@@ -1,26 +1,20 @@
-#include "engine/src/json_event_parser.h"
+// The JSON walker, compiled once per instruction set (SBSCAN_SIMD_NS = haswell or fallback:
+// simdjson On-Demand is specialised at compile time) and picked at run time by
+// json_event_parser.cc. Keep this file's includes minimal: it may be built with -mavx2.
+#include <simdjson.h>
 
 #include <cstring>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
+#include "engine/src/json_event_parser.h"
 
-namespace sbscan {
+#include "engine/src/ascii.h"
 
-std::string_view JsonShapeName(JsonShape shape) {
-  switch (shape) {
-    case JsonShape::kFlat: return "flat";
-    case JsonShape::kWinlogbeat: return "winlogbeat";
-    case JsonShape::kElasticEcs: return "elastic-ecs";
-    case JsonShape::kEvtxDump: return "evtx_dump";
-    case JsonShape::kUnknown: break;
-  }
-  return "unknown";
-}
-
+namespace sbscan::SBSCAN_SIMD_NS {
 namespace {
 
 namespace od = simdjson::ondemand;
+#define SBSCAN_STRINGIFY2(x) #x
+#define SBSCAN_STRINGIFY(x) SBSCAN_STRINGIFY2(x)
 using simdjson::error_code;
 
 // The key as written between its quotes (no unescaping: the names we look for have no escapes,
@@ -59,7 +53,7 @@ error_code GetInt(od::value value, int64_t* out) {
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
       int64_t n;
-      if (absl::SimpleAtoi(s, &n)) *out = n;
+      if (ParseDecimal(s, &n)) *out = n;
       return simdjson::SUCCESS;
     }
     case od::json_type::object: {
@@ -67,7 +61,7 @@ error_code GetInt(od::value value, int64_t* out) {
       if (auto err = value.get_object().get(object)) return err;
       for (auto field_result : object) {
         od::field field;
-        if (auto err = field_result.get(field)) return err;
+        if (auto err = std::move(field_result).get(field)) return err;
         if (RawKey(field) == "#text") return GetInt(field.value(), out);
       }
       return simdjson::SUCCESS;
@@ -92,17 +86,17 @@ error_code GetLevel(od::value value, int32_t* out) {
   std::string_view s;
   if (auto err = value.get_string().get(s)) return err;
   int32_t n;
-  if (absl::SimpleAtoi(s, &n)) {
+  if (ParseDecimal(s, &n)) {
     *out = n;
-  } else if (absl::EqualsIgnoreCase(s, "critical")) {
+  } else if (EqualsIgnoreCaseAscii(s, "critical")) {
     *out = 1;
-  } else if (absl::EqualsIgnoreCase(s, "error")) {
+  } else if (EqualsIgnoreCaseAscii(s, "error")) {
     *out = 2;
-  } else if (absl::EqualsIgnoreCase(s, "warning")) {
+  } else if (EqualsIgnoreCaseAscii(s, "warning")) {
     *out = 3;
-  } else if (absl::EqualsIgnoreCase(s, "information") || absl::EqualsIgnoreCase(s, "info")) {
+  } else if (EqualsIgnoreCaseAscii(s, "information") || EqualsIgnoreCaseAscii(s, "info")) {
     *out = 4;
-  } else if (absl::EqualsIgnoreCase(s, "verbose")) {
+  } else if (EqualsIgnoreCaseAscii(s, "verbose")) {
     *out = 5;
   }
   return simdjson::SUCCESS;
@@ -120,7 +114,7 @@ error_code ForEachField(od::value value, Visit&& visit) {
   SBSCAN_JSON_TRY(value.get_object().get(object));
   for (auto field_result : object) {
     od::field field;
-    SBSCAN_JSON_TRY(field_result.get(field));
+    SBSCAN_JSON_TRY(std::move(field_result).get(field));
     SBSCAN_JSON_TRY(visit(RawKey(field), field.value()));
   }
   return simdjson::SUCCESS;
@@ -237,9 +231,20 @@ error_code WalkEvtxEvent(od::value value, Event* e) {
   });
 }
 
+class Backend final : public JsonEventParser::Backend {
+ public:
+  JsonParseResult Parse(std::string_view line, size_t capacity, Event* event) override;
+  std::string_view name() const override { return SBSCAN_STRINGIFY(SBSCAN_SIMD_NS); }
+
+ private:
+  od::parser parser_;
+};
+
 }  // namespace
 
-JsonParseResult JsonEventParser::Parse(std::string_view line, size_t capacity, Event* event) {
+std::unique_ptr<JsonEventParser::Backend> MakeJsonBackend() { return std::make_unique<Backend>(); }
+
+JsonParseResult Backend::Parse(std::string_view line, size_t capacity, Event* event) {
   JsonParseResult result;
   od::document doc;
   if (auto err = parser_.iterate(line.data(), line.size(), capacity).get(doc)) {
@@ -259,7 +264,7 @@ JsonParseResult JsonEventParser::Parse(std::string_view line, size_t capacity, E
   bool flat_fields = false;
   for (auto field_result : top) {
     od::field field;
-    error_code err = field_result.get(field);
+    error_code err = std::move(field_result).get(field);
     if (!err) {
       std::string_view key = RawKey(field);
       od::value v = field.value();
@@ -328,12 +333,8 @@ JsonParseResult JsonEventParser::Parse(std::string_view line, size_t capacity, E
   if (e.event_id < 0) e.event_id = event_code;
   if (e.provider.empty()) e.provider = event_provider;
   if (e.computer.empty()) e.computer = host_name;
-  if (!doc.at_end()) {
-    result.error = "trailing content after the JSON object";
-    return result;
-  }
   result.ok = true;
   return result;
 }
 
-}  // namespace sbscan
+}  // namespace sbscan::SBSCAN_SIMD_NS

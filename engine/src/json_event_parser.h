@@ -2,8 +2,7 @@
 #ifndef SBSCAN_ENGINE_SRC_JSON_EVENT_PARSER_H_
 #define SBSCAN_ENGINE_SRC_JSON_EVENT_PARSER_H_
 
-#include <simdjson.h>
-
+#include <memory>
 #include <string_view>
 
 #include "sbscan/event.h"
@@ -13,10 +12,10 @@ namespace sbscan {
 // The JSON shapes recognised, detected from the keys of each object (no flag needed).
 enum class JsonShape : uint8_t {
   kUnknown,
-  kFlat,         // flat export / NXLog im_msvistalog: System and EventData names at top level
-  kWinlogbeat,   // Winlogbeat raw: winlog.event_data.*
-  kElasticEcs,   // Elastic Agent / Winlogbeat after its ingest pipeline: powershell.file.*
-  kEvtxDump,     // evtx_dump -o jsonl: Event.System / Event.EventData
+  kFlat,        // flat export / NXLog im_msvistalog: System and EventData names at top level
+  kWinlogbeat,  // Winlogbeat raw: winlog.event_data.*
+  kElasticEcs,  // Elastic Agent / Winlogbeat after its ingest pipeline: powershell.file.*
+  kEvtxDump,    // evtx_dump -o jsonl: Event.System / Event.EventData
 };
 std::string_view JsonShapeName(JsonShape shape);
 
@@ -28,22 +27,38 @@ struct JsonParseResult {
 };
 
 // Parses JSON objects into Events with simdjson On-Demand, walking each object once and
-// picking the fields of every supported shape. Not thread-safe: one per thread. The Event's
+// picking the fields of every supported shape. The walker is compiled for AVX2 (haswell) and
+// for any x86-64 (fallback); the constructor picks the best one this CPU runs, or the one named
+// by the environment variable SBSCAN_JSON_BACKEND. Not thread-safe: one per thread. The Event's
 // views point into the input line or into this parser's string buffer and stay valid until the
 // next Parse() call.
 class JsonEventParser {
  public:
-  JsonEventParser() = default;
+  class Backend {
+   public:
+    virtual ~Backend() = default;
+    virtual JsonParseResult Parse(std::string_view line, size_t capacity, Event* event) = 0;
+    virtual std::string_view name() const = 0;
+  };
+
+  JsonEventParser();
+  // A specific backend ("haswell" or "fallback"); the best one if `name` is unknown or the CPU
+  // cannot run it.
+  explicit JsonEventParser(std::string_view name);
+  ~JsonEventParser();
   JsonEventParser(const JsonEventParser&) = delete;
   JsonEventParser& operator=(const JsonEventParser&) = delete;
 
-  // `line` must be followed by at least simdjson::SIMDJSON_PADDING readable bytes (they need not
-  // be zero) -- `capacity` is line.size() plus the readable bytes after it. On success *event
-  // holds the fields found (absent ones keep their defaults).
-  JsonParseResult Parse(std::string_view line, size_t capacity, Event* event);
+  // `line` must be followed by at least 64 (simdjson::SIMDJSON_PADDING) readable bytes (they
+  // need not be zero): `capacity` is line.size() plus the readable bytes after it. On success
+  // *event holds the fields found (absent ones keep their defaults).
+  JsonParseResult Parse(std::string_view line, size_t capacity, Event* event) {
+    return backend_->Parse(line, capacity, event);
+  }
+  std::string_view backend_name() const { return backend_->name(); }
 
  private:
-  simdjson::ondemand::parser parser_;
+  std::unique_ptr<Backend> backend_;
 };
 
 }  // namespace sbscan

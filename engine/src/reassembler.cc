@@ -106,7 +106,7 @@ bool Reassembler::Add(const Event& event, Emit emit) {
     block->serial = next_serial_++;
     block->key_hash = key_hash;
     block->total = total;
-    block->first_ticks = ParseTimeTicks(event.time_created).value_or(stream_ticks_);
+    block->first_ticks = stream_ticks_;  // age is measured in stream time from here
     const std::string_view fields[8] = {event.computer, event.script_block_id,
                                         event.time_created, event.provider,
                                         event.channel, event.user_id,

@@ -23,8 +23,8 @@ namespace sbscan {
 // number, other text) are counted and the first one wins. A 1-of-1 block is handed on straight
 // from the event, never copied; fragments of longer blocks are copied once.
 //
-// Open blocks are bounded: a block open longer than `window` in stream time (the largest
-// TimeCreated seen so far), or the oldest blocks when the open bytes or block count exceed their
+// Open blocks are bounded: a block open while stream time (the largest TimeCreated seen so
+// far) advanced by more than `window`, or the oldest blocks when the open bytes or block count exceed their
 // caps, are handed on as partial blocks with their missing fragment numbers; Finish() hands on
 // every open block the same way. A bounded memory of recently handed-on blocks catches
 // duplicates that arrive after their block was complete.

@@ -9,7 +9,7 @@ namespace {
 std::string Shorten(std::string_view text) {
   constexpr size_t kMax = 120;
   if (text.size() <= kMax) return std::string(text);
-  return absl::StrCat(text.substr(0, kMax), "...");
+  return std::string(text.substr(0, kMax)) + "...";
 }
 
 }  // namespace

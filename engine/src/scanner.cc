@@ -1,7 +1,6 @@
 #include "sbscan/scanner.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include "engine/src/ascii.h"
 #include "engine/src/analyzer.h"
 #include "engine/src/json_event_parser.h"
 #include "engine/src/reassembler.h"
@@ -13,7 +12,7 @@ namespace {
 // provider, for shapes that do not carry it).
 bool IsScriptBlockEvent(const Event& e) {
   return e.event_id == 4104 &&
-         (e.provider.empty() || absl::StrContainsIgnoreCase(e.provider, "PowerShell"));
+         (e.provider.empty() || ContainsIgnoreCaseAscii(e.provider, "PowerShell"));
 }
 
 }  // namespace

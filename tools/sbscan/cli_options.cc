@@ -54,7 +54,7 @@ void AddCommonOptions(CLI::App* app, CommonOptions* o) {
   app->add_option("--max-open-blocks", r.max_open_blocks, "Open blocks held at most")
       ->capture_default_str();
   DecodeOptions& d = o->scanner.analysis.decode;
-  app->add_flag("--no-decode", [&d](int64_t) { d.enabled = false; },
+  app->add_flag_function("--no-decode", [&d](int64_t) { d.enabled = false; },
                 "Do not decode payloads (scan the block text only)");
   app->add_option("--max-decode-depth", d.max_depth, "Decoded layers below the block text")
       ->capture_default_str();

@@ -9,7 +9,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 mkdir -p "$BUILD_DIR/sample"
 "$BUILD_DIR/tools/sbscan-gen" --seed 1 --blocks 200 --hosts 4 -o "$BUILD_DIR/sample/sample.jsonl"
 set +e
-"$BUILD_DIR/tools/sbscan" scan --stats "$BUILD_DIR/sample/sample.jsonl"
+"$BUILD_DIR/sbscan" scan --stats "$BUILD_DIR/sample/sample.jsonl"
 rc=$?
 set -e
 # Exit code 0 means alerts were raised (grep-like); 1 would mean none.
