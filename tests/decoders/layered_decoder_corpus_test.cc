@@ -1,0 +1,252 @@
+// Runs the layered decoder over every real 4104 script block of the shared
+// corpus: no crash, vector and scalar candidate search agree, and known
+// encoded blocks decode.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "decoders/base64_candidates.h"
+#include "decoders/layered_decoder.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sbscan::decoders {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    *out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *out += static_cast<char>(0xC0 | (cp >> 6));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *out += static_cast<char>(0xE0 | (cp >> 12));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *out += static_cast<char>(0xF0 | (cp >> 18));
+    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Extracts and unescapes the JSON string value of `key` in a flat JSON
+// object line. Returns false when the key is absent or not a string.
+bool ExtractString(const std::string& line, std::string_view key,
+                   std::string* out) {
+  const std::string needle = "\"" + std::string(key) + "\":";
+  size_t p = line.find(needle);
+  if (p == std::string::npos) return false;
+  p += needle.size();
+  while (p < line.size() && line[p] == ' ') ++p;
+  if (p >= line.size() || line[p] != '"') return false;
+  ++p;
+  out->clear();
+  const auto hex4 = [&](size_t at) -> uint32_t {
+    return static_cast<uint32_t>(std::stoul(line.substr(at, 4), nullptr, 16));
+  };
+  while (p < line.size() && line[p] != '"') {
+    if (line[p] != '\\') {
+      *out += line[p++];
+      continue;
+    }
+    const char e = line[p + 1];
+    p += 2;
+    switch (e) {
+      case 'n': *out += '\n'; break;
+      case 'r': *out += '\r'; break;
+      case 't': *out += '\t'; break;
+      case 'b': *out += '\b'; break;
+      case 'f': *out += '\f'; break;
+      case 'u': {
+        uint32_t cp = hex4(p);
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && line.compare(p, 2, "\\u") == 0) {
+          const uint32_t lo = hex4(p + 2);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+          }
+        }
+        AppendUtf8(cp, out);
+        break;
+      }
+      default: *out += e; break;  // \" \\ \/
+    }
+  }
+  return true;
+}
+
+struct Block {
+  std::string file;  // relative to corpus/
+  std::string text;
+};
+
+std::vector<Block> LoadCorpus() {
+  std::vector<Block> blocks;
+  const fs::path root = fs::path(SBSCAN_SHARED_DIR) / "corpus";
+  for (const char* sub : {"jsonl", "otrf"}) {
+    if (!fs::is_directory(root / sub)) continue;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(root / sub)) {
+      if (e.is_regular_file() && e.path().extension() == ".jsonl") {
+        files.push_back(e.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+      std::ifstream in(f);
+      std::string line, text;
+      while (std::getline(in, line)) {
+        if (line.find("\"EventID\": 4104") == std::string::npos &&
+            line.find("\"EventID\":4104") == std::string::npos) {
+          continue;
+        }
+        if (!ExtractString(line, "ScriptBlockText", &text)) continue;
+        blocks.push_back({fs::relative(f, root).string(), text});
+      }
+    }
+  }
+  return blocks;
+}
+
+const std::vector<Block>& Corpus() {
+  static const auto* blocks = new std::vector<Block>(LoadCorpus());
+  return *blocks;
+}
+
+TEST(LayeredDecoderCorpusTest, ExtractStringUnescapes) {
+  std::string out;
+  ASSERT_TRUE(ExtractString(
+      R"({"A": 1, "ScriptBlockText": "a\"b\\c\r\n\u00e9\ud83d\ude00\/"})",
+      "ScriptBlockText", &out));
+  EXPECT_EQ(out, "a\"b\\c\r\n\xc3\xa9\xf0\x9f\x98\x80/");
+}
+
+TEST(LayeredDecoderCorpusTest, AllBlocksDecodeWithoutCrash) {
+  const auto& blocks = Corpus();
+  if (blocks.empty()) GTEST_SKIP() << "no corpus under " << SBSCAN_SHARED_DIR;
+  // SBSCAN_DUMP_LAYERS=1 prints every layer (file, kind, encoding, text).
+  const bool dump = std::getenv("SBSCAN_DUMP_LAYERS") != nullptr;
+  LayeredDecoder dec;
+  std::map<std::string, uint64_t> root_kinds, layer_kinds, encodings;
+  size_t bytes = 0, blocks_with_layers = 0;
+  for (const Block& b : blocks) {
+    bytes += b.text.size();
+    std::vector<Candidate> fast, scalar;
+    FindBase64Candidates(b.text, 32, 256, &fast);
+    FindBase64CandidatesScalar(b.text, 32, 256, &scalar);
+    ASSERT_EQ(fast, scalar) << b.file;
+    for (const Candidate& c : fast) ++root_kinds[std::string(CandidateKindName(c.kind))];
+    int n = 0;
+    dec.Run(b.text, [&](const Layer& l) {
+      ++n;
+      ++layer_kinds[std::string(CandidateKindName(l.kind))];
+      ++encodings[std::string(TextEncodingName(l.encoding))];
+      ASSERT_GE(l.depth, 1);
+      if (dump) {
+        std::string shown;
+        for (char ch : l.text.substr(0, 60)) {
+          shown += (ch >= 0x20 && ch < 0x7F) ? ch : '.';
+        }
+        std::printf("layer %s d%d %s %s [%zu,%zu) %zu B: %s\n", b.file.c_str(),
+                    l.depth, std::string(CandidateKindName(l.kind)).c_str(),
+                    std::string(TextEncodingName(l.encoding)).c_str(),
+                    l.parent_begin, l.parent_end, l.text.size(), shown.c_str());
+      }
+      ASSERT_LT(l.parent, l.index);
+    });
+    if (n > 0) ++blocks_with_layers;
+  }
+  const DecodeCounters& c = dec.counters();
+  std::printf("corpus: %zu blocks, %zu bytes, %zu blocks with layers\n",
+              blocks.size(), bytes, blocks_with_layers);
+  for (const auto& [k, v] : root_kinds) {
+    std::printf("  root candidates %-20s %llu\n", k.c_str(),
+                static_cast<unsigned long long>(v));
+  }
+  for (const auto& [k, v] : layer_kinds) {
+    std::printf("  layers from      %-20s %llu\n", k.c_str(),
+                static_cast<unsigned long long>(v));
+  }
+  for (const auto& [k, v] : encodings) {
+    std::printf("  layers encoded   %-20s %llu\n", k.c_str(),
+                static_cast<unsigned long long>(v));
+  }
+  std::printf(
+      "  counters: runs %llu layers %llu candidates %llu malformed %llu junk "
+      "%llu depth_hits %llu bytes_hits %llu candidate_hits %llu\n",
+      (unsigned long long)c.runs, (unsigned long long)c.layers,
+      (unsigned long long)c.candidates, (unsigned long long)c.malformed,
+      (unsigned long long)c.junk, (unsigned long long)c.depth_limit_hits,
+      (unsigned long long)c.bytes_limit_hits,
+      (unsigned long long)c.candidate_limit_hits);
+  EXPECT_EQ(c.runs, blocks.size());
+  EXPECT_GT(c.layers, 0u);
+}
+
+// Collects the layers of every block of files whose path contains `part`.
+std::vector<std::pair<TextEncoding, std::string>> LayersOf(
+    std::string_view part, CandidateKind kind) {
+  std::vector<std::pair<TextEncoding, std::string>> out;
+  LayeredDecoder dec;
+  for (const Block& b : Corpus()) {
+    if (b.file.find(part) == std::string::npos) continue;
+    dec.Run(b.text, [&](const Layer& l) {
+      if (l.kind == kind) out.emplace_back(l.encoding, std::string(l.text));
+    });
+  }
+  return out;
+}
+
+bool AnyContains(const std::vector<std::pair<TextEncoding, std::string>>& v,
+                 TextEncoding enc, std::string_view needle) {
+  for (const auto& [e, t] : v) {
+    if (e == enc && t.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Invoke-Obfuscation's SecureString encoding: ConvertTo-SecureString output
+// (a 32-hex-digit header, then Base64 of UTF-16LE "2|<IV>|<hex>") in one
+// long run.
+TEST(LayeredDecoderCorpusTest, InvokeObfuscationSecureStringDecodes) {
+  if (Corpus().empty()) GTEST_SKIP();
+  const auto layers = LayersOf(
+      "DeepBlueCLI/evtx/Powershell-Invoke-Obfuscation-encoding-menu.jsonl",
+      CandidateKind::kBase64Run);
+  EXPECT_TRUE(AnyContains(layers, TextEncoding::kUtf16le,
+                          "2|7PqWjgxQijDB9DMxU1HQ5g==|4c46f5678ba97f"));
+}
+
+// A gzip payload passed to FromBase64String (phishing credential prompt).
+TEST(LayeredDecoderCorpusTest, GzipFromBase64StringDecodes) {
+  if (Corpus().empty()) GTEST_SKIP();
+  const auto layers = LayersOf("phish_windows_credentials",
+                               CandidateKind::kFromBase64String);
+  EXPECT_TRUE(AnyContains(layers, TextEncoding::kBinary, "\x1f\x8b\x08"));
+}
+
+// Empire launchers: FromBase64String of the UTF-16LE C2 URL; Metasploit
+// stagers: FromBase64String of UTF-8 PowerShell functions.
+TEST(LayeredDecoderCorpusTest, OtrfEmpireAndMetasploitDecode) {
+  if (Corpus().empty()) GTEST_SKIP();
+  const auto empire =
+      LayersOf("empire_launcher_vbs", CandidateKind::kFromBase64String);
+  EXPECT_TRUE(AnyContains(empire, TextEncoding::kUtf16le, "http://10.10.10.5"));
+  const auto msf = LayersOf("psh_stop_event_logging_controlset_minint_key",
+                            CandidateKind::kFromBase64String);
+  EXPECT_TRUE(AnyContains(msf, TextEncoding::kUtf8, "function Add-WebTransport"));
+}
+
+}  // namespace
+}  // namespace sbscan::decoders

@@ -1,0 +1,307 @@
+#include "decoders/layered_decoder.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/decoders/test_util.h"
+
+namespace sbscan::decoders {
+namespace {
+
+using ::sbscan::decoders::testing::Base64Encode;
+using ::sbscan::decoders::testing::EncodeCommand;
+using ::sbscan::decoders::testing::Wrap;
+using ::testing::HasSubstr;
+
+struct Seen {
+  int index, parent, depth;
+  TextEncoding encoding;
+  std::string text;
+};
+
+std::vector<Seen> RunAll(LayeredDecoder& dec, std::string_view root) {
+  std::vector<Seen> seen;
+  dec.Run(root, [&](const Layer& l) {
+    seen.push_back({l.index, l.parent, l.depth, l.encoding, std::string(l.text)});
+  });
+  return seen;
+}
+
+const char kStager[] =
+    "$s=New-Object IO.MemoryStream(,[Convert]::FromBase64String('x'));"
+    "IEX (New-Object IO.StreamReader($s)).ReadToEnd()";
+
+TEST(LayeredDecoderTest, EncodedCommandUtf16le) {
+  const std::string root =
+      "powershell.exe -NoP -sta -NonI -W Hidden -Enc " + EncodeCommand(kStager);
+  ASSERT_THAT(root, HasSubstr("-Enc JABzAD0ATgBlAHcALQBPAGIAagBlAGMAdAAgAEkATwAu"));
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].index, 1);
+  EXPECT_EQ(seen[0].parent, 0);
+  EXPECT_EQ(seen[0].depth, 1);
+  EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf16le);
+  EXPECT_EQ(seen[0].text, kStager);
+  const Layer& l = dec.layers().at(0);
+  EXPECT_EQ(l.decoder, "base64");
+  EXPECT_EQ(l.kind, CandidateKind::kEncodedCommand);
+  EXPECT_EQ(root.substr(l.parent_begin, l.parent_end - l.parent_begin),
+            EncodeCommand(kStager));
+  EXPECT_EQ(l.decoded_size, 2 * std::string(kStager).size());
+  EXPECT_FALSE(l.truncated);
+  EXPECT_EQ(dec.counters().runs, 1u);
+  EXPECT_EQ(dec.counters().layers, 1u);
+  // The decoded stager holds FromBase64String('x'): examined, malformed.
+  EXPECT_EQ(dec.counters().candidates, 2u);
+  EXPECT_EQ(dec.counters().malformed, 1u);
+}
+
+TEST(LayeredDecoderTest, FromBase64StringUtf8) {
+  const std::string root =
+      "[System.Text.Encoding]::UTF8.GetString([System.Convert]::"
+      "FromBase64String('V3JpdGUtT3V0cHV0ICJoZWxsbyBmcm9tIGEgZGVjb2RlZCBibG9j"
+      "ayI='))";
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf8);
+  EXPECT_EQ(seen[0].text, "Write-Output \"hello from a decoded block\"");
+  EXPECT_EQ(dec.layers()[0].kind, CandidateKind::kFromBase64String);
+}
+
+TEST(LayeredDecoderTest, VariantsDecode) {
+  const std::string script = "Invoke-Expression (Get-Content payload.ps1)";
+  const std::string enc = EncodeCommand(script);
+  std::string unpadded = enc;
+  while (unpadded.back() == '=') unpadded.pop_back();
+  for (const std::string& root : {
+           "cmd.exe /c powershell /e " + enc,
+           "powershell \xe2\x80\x93" "enc " + enc,
+           "powershell -EC \"" + unpadded + "\"",
+           "[Convert]::FromBase64String(\"\r\n" + Wrap(enc, 76) + "\r\n\")",
+           "$payload = '" + Wrap(enc, 76, "\n") + "'",
+       }) {
+    LayeredDecoder dec;
+    const auto seen = RunAll(dec, root);
+    ASSERT_GE(seen.size(), 1u) << root;
+    EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf16le) << root;
+    EXPECT_EQ(seen[0].text.substr(0, 76 / 4 * 3 / 2),
+              script.substr(0, 76 / 4 * 3 / 2))
+        << root;
+  }
+  // Line-wrapped Base64 outside any context: every line is a run; the first
+  // line decodes on its own (76 characters = 57 bytes, odd: the UTF-16
+  // conversion drops the last byte).
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, "$p = @'\n" + Wrap(EncodeCommand(std::string(200, 'a') + script), 76, "\n") + "\n'@");
+  ASSERT_GE(seen.size(), 1u);
+  EXPECT_EQ(seen[0].text, std::string(28, 'a'));
+  // URL-safe alphabet, decoding to UTF-8 text.
+  const std::string url_text = "Write-Output 'safe?>>>' ; Invoke-Mimikatz -DumpCreds";
+  const std::string url_enc = Base64Encode(url_text, true, false);
+  ASSERT_NE(url_enc.find_first_of("-_"), std::string::npos) << url_enc;
+  LayeredDecoder dec2;
+  const auto seen2 = RunAll(dec2, "$u = '" + url_enc + "'");
+  ASSERT_EQ(seen2.size(), 1u);
+  EXPECT_EQ(seen2[0].encoding, TextEncoding::kUtf8);
+  EXPECT_EQ(seen2[0].text, url_text);
+}
+
+TEST(LayeredDecoderTest, NestedThreeDeep) {
+  const std::string inner = "Invoke-Mimikatz -DumpCreds";
+  const std::string level2 =
+      "IEX ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('" +
+      Base64Encode(inner) + "')))";
+  const std::string level1 = "powershell -w hidden -e " + EncodeCommand(level2);
+  const std::string root = "cmd /c powershell -enc " + EncodeCommand(level1);
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].text, level1);
+  EXPECT_EQ(seen[1].text, level2);
+  EXPECT_EQ(seen[2].text, inner);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(seen[i].index, i + 1);
+    EXPECT_EQ(seen[i].parent, i);
+    EXPECT_EQ(seen[i].depth, i + 1);
+  }
+  EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf16le);
+  EXPECT_EQ(seen[1].encoding, TextEncoding::kUtf16le);
+  EXPECT_EQ(seen[2].encoding, TextEncoding::kUtf8);
+  // Offsets of each layer point into its parent's text.
+  const auto& layers = dec.layers();
+  EXPECT_EQ(level1.substr(layers[1].parent_begin,
+                          layers[1].parent_end - layers[1].parent_begin),
+            EncodeCommand(level2));
+  EXPECT_EQ(level2.substr(layers[2].parent_begin,
+                          layers[2].parent_end - layers[2].parent_begin),
+            Base64Encode(inner));
+  // Views of earlier layers stay valid after later ones were made.
+  EXPECT_EQ(layers[0].text, level1);
+  EXPECT_EQ(layers[2].text, inner);
+  EXPECT_EQ(dec.counters().depth_limit_hits, 0u);
+}
+
+TEST(LayeredDecoderTest, SiblingsAndParents) {
+  const std::string a = "Write-Host " + std::string("[Convert]::FromBase64String('") +
+                        Base64Encode("child of a, long enough text") + "')";
+  const std::string root = "powershell -e " + EncodeCommand(a) +
+                           "\npowershell -e " + EncodeCommand("Write-Host b");
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].text, a);
+  EXPECT_EQ(seen[1].text, "child of a, long enough text");
+  EXPECT_EQ(seen[1].parent, 1);
+  EXPECT_EQ(seen[1].depth, 2);
+  EXPECT_EQ(seen[2].text, "Write-Host b");
+  EXPECT_EQ(seen[2].parent, 0);
+  EXPECT_EQ(seen[2].depth, 1);
+}
+
+TEST(LayeredDecoderTest, JunkProducesNoLayer) {
+  LayeredDecoder dec;
+  for (const char* root : {
+           "$id = '4f1c2a9e-16a9-4141-b5d2-f8238da645c2'",
+           "[guid]'{4F1C2A9E-16A9-4141-B5D2-F8238DA645C2}'",
+           "$SystemManagementAutomationAmsiUtilsAmsiInitFailed = $true",
+           "$h = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'",
+           "Get-WmiObject -Class Win32_PerfFormattedData_PerfProc_Process_Extra",
+           "$my_very_long_variable_name_for_testing_things = 1",
+           "powershell -enc stop",  // too short to be a binary payload
+       }) {
+    EXPECT_TRUE(RunAll(dec, root).empty()) << root;
+  }
+  EXPECT_EQ(dec.counters().layers, 0u);
+  EXPECT_GE(dec.counters().junk + dec.counters().malformed, 6u);
+}
+
+TEST(LayeredDecoderTest, MalformedIsCounted) {
+  LayeredDecoder dec;
+  EXPECT_TRUE(RunAll(dec, "powershell -enc SQBFAFgAY").empty());  // 9 chars
+  EXPECT_EQ(dec.counters().malformed, 1u);
+  EXPECT_EQ(dec.counters().candidates, 1u);
+}
+
+TEST(LayeredDecoderTest, BinaryPayloads) {
+  std::string gz("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x0b", 10);
+  gz += "\xad\x93\x4d\x6f\xd3\x40\x10\x86\xef\xfe\x15\xa3\x1c\x12\x89\x62";
+  const std::string root =
+      "$d = [Convert]::FromBase64String('" + Base64Encode(gz) + "')\n"
+      "$e = '" + Base64Encode(gz) + "'";
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].encoding, TextEncoding::kBinary);
+  EXPECT_EQ(seen[0].text, gz);
+  EXPECT_EQ(seen[1].encoding, TextEncoding::kBinary);  // run, gzip magic
+  // Random-looking binary in a plain run is kept too.
+  std::string rnd;
+  for (int i = 0; i < 48; ++i) rnd += static_cast<char>((i * 73 + 41) ^ 0x5A);
+  ASSERT_EQ(ClassifyBytes(rnd), TextEncoding::kBinary);
+  EXPECT_EQ(RunAll(dec, "$r = '" + Base64Encode(rnd) + "'").size(), 1u);
+}
+
+TEST(LayeredDecoderTest, DepthLimit) {
+  std::string text = "Write-Host deepest";
+  for (int i = 0; i < 5; ++i) text = "powershell -e " + EncodeCommand(text);
+  for (int max_depth : {0, 1, 3, 4, 5, 6}) {
+    Limits limits;
+    limits.max_depth = max_depth;
+    LayeredDecoder dec(limits);
+    const auto seen = RunAll(dec, text);
+    EXPECT_EQ(seen.size(), static_cast<size_t>(std::min(max_depth, 5)));
+    EXPECT_EQ(dec.counters().depth_limit_hits, max_depth < 5 ? 1u : 0u)
+        << max_depth;
+    if (!seen.empty()) {
+      EXPECT_EQ(seen.back().depth, std::min(max_depth, 5));
+    }
+  }
+}
+
+TEST(LayeredDecoderTest, BytesLimit) {
+  const std::string script(1000, 'x');
+  const std::string root = "powershell -e " + EncodeCommand(script) +
+                           " ; powershell -e " + EncodeCommand("Write-Host 2");
+  Limits limits;
+  limits.max_decoded_bytes = 100;
+  LayeredDecoder dec(limits);
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].text, std::string(50, 'x'));
+  EXPECT_TRUE(dec.layers()[0].truncated);
+  EXPECT_EQ(dec.layers()[0].decoded_size, 100u);
+  EXPECT_EQ(dec.counters().bytes_limit_hits, 1u);
+  // Within the limit: no hit.
+  LayeredDecoder big;
+  RunAll(big, root);
+  EXPECT_EQ(big.counters().bytes_limit_hits, 0u);
+  EXPECT_EQ(big.layers().size(), 2u);
+}
+
+TEST(LayeredDecoderTest, CandidateLimit) {
+  std::string root;
+  for (int i = 0; i < 10; ++i) {
+    root += "powershell -e " + EncodeCommand("Write-Host " + std::to_string(i)) +
+            "\n";
+  }
+  Limits limits;
+  limits.max_candidates = 4;
+  LayeredDecoder dec(limits);
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[3].text, "Write-Host 3");
+  EXPECT_EQ(dec.counters().candidates, 4u);
+  EXPECT_EQ(dec.counters().candidate_limit_hits, 1u);
+  // Nested candidates count against the same budget.
+  const std::string nested =
+      "powershell -e " + EncodeCommand("powershell -e " +
+                                       EncodeCommand("Write-Host inner")) +
+      "\npowershell -e " + EncodeCommand("Write-Host second");
+  limits.max_candidates = 2;
+  LayeredDecoder dec2(limits);
+  const auto seen2 = RunAll(dec2, nested);
+  ASSERT_EQ(seen2.size(), 2u);
+  EXPECT_EQ(seen2[1].text, "Write-Host inner");
+  EXPECT_EQ(dec2.counters().candidate_limit_hits, 1u);
+}
+
+TEST(LayeredDecoderTest, ReusedAcrossRuns) {
+  LayeredDecoder dec;
+  const std::string r1 = "powershell -e " + EncodeCommand("Write-Host one");
+  const std::string r2 = "powershell -e " + EncodeCommand("Write-Host two");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(RunAll(dec, r1).at(0).text, "Write-Host one");
+    EXPECT_EQ(dec.layers().size(), 1u);
+    EXPECT_EQ(RunAll(dec, r2).at(0).text, "Write-Host two");
+    EXPECT_TRUE(RunAll(dec, "no payload here").empty());
+    EXPECT_TRUE(dec.layers().empty());
+  }
+  EXPECT_EQ(dec.counters().runs, 9u);
+  EXPECT_EQ(dec.counters().layers, 6u);
+}
+
+TEST(LayeredDecoderTest, ValidateAndClampLimits) {
+  EXPECT_TRUE(ValidateLimits(Limits{}).ok());
+  Limits bad;
+  bad.max_depth = -1;
+  EXPECT_FALSE(ValidateLimits(bad).ok());
+  EXPECT_THAT(std::string(ValidateLimits(bad).message()),
+              HasSubstr("max_depth"));
+  LayeredDecoder dec(bad);
+  EXPECT_EQ(dec.limits().max_depth, 0);
+  bad = Limits{};
+  bad.max_depth = 1000;
+  EXPECT_FALSE(ValidateLimits(bad).ok());
+  EXPECT_EQ(LayeredDecoder(bad).limits().max_depth, 64);
+  bad = Limits{};
+  bad.min_base64_run = 1;
+  EXPECT_FALSE(ValidateLimits(bad).ok());
+  EXPECT_EQ(LayeredDecoder(bad).limits().min_base64_run, kMinBase64RunFloor);
+}
+
+}  // namespace
+}  // namespace sbscan::decoders
