@@ -25,6 +25,7 @@ std::shared_ptr<const RuleSet> MustCompile(const std::string& yaml,
 
 // Scans one block and returns the ids of the rules that fired.
 struct Block {
+  Block(std::string t = {}) : text(std::move(t)) {}  // NOLINT: implicit for brevity
   std::string text;
   std::string path;
   int level = 4;
