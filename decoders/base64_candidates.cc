@@ -49,6 +49,17 @@ constexpr std::string_view kEncodedCommand = "encodedcommand";
 constexpr std::string_view kFromBase64String = "frombase64string";
 constexpr size_t kMaxSeparators = 16;
 
+// Whether `m` has `len` consecutive set bits (1 <= len <= 63).
+inline bool HasOnesRun(uint64_t m, size_t len) {
+  size_t have = 1;
+  while (have * 2 <= len) {
+    m &= m >> have;
+    have *= 2;
+  }
+  if (have < len) m &= m >> (len - have);
+  return m != 0;
+}
+
 // Search state shared by the scalar and vector drivers.
 class Scanner {
  public:
@@ -74,6 +85,37 @@ class Scanner {
       const uint8_t cls = kClass[b];
       if ((cls & kTrigger) && n_ctx_ < max_) MatchContextAt(p);
       if (!(cls & kAlpha)) {
+        if (p - run_start_ >= min_run_) EmitRun(run_start_, p);
+        run_start_ = p + 1;
+      }
+    }
+  }
+
+  // Vector step for one 64-byte block at `base`: `trigger` has the bits of
+  // the positions that may start a context match, `alpha` those of Base64
+  // alphabet bytes. Contexts are matched first, then runs: a run ending at
+  // e can only overlap contexts triggered before e, so the result equals
+  // ScanRange's.
+  void ScanBlock(size_t base, uint64_t alpha, uint64_t trigger) {
+    while (trigger != 0 && n_ctx_ < max_) {
+      MatchContextAt(base + static_cast<size_t>(__builtin_ctzll(trigger)));
+      trigger &= trigger - 1;
+    }
+    const uint64_t other = ~alpha;
+    if (other == 0) return;  // the current run goes on
+    const size_t first_end = base + static_cast<size_t>(__builtin_ctzll(other));
+    if (first_end - run_start_ >= min_run_ ||
+        (min_run_ <= 63 && HasOnesRun(alpha, min_run_))) {
+      ScanRuns(base, base + 64);
+    } else {
+      run_start_ = base + 64 - static_cast<size_t>(__builtin_clzll(other));
+    }
+  }
+
+  // ScanRange without the context matches.
+  void ScanRuns(size_t from, size_t to) {
+    for (size_t p = from; p < to; ++p) {
+      if (!Is(s_[p], kAlpha)) {
         if (p - run_start_ >= min_run_) EmitRun(run_start_, p);
         run_start_ = p + 1;
       }
@@ -116,18 +158,22 @@ class Scanner {
       lead = p - 2;
     }
     if (lead > 0 && Is(s_[lead - 1], kWord)) return false;
-    size_t j = p + 1;
-    while (j < n_ && Is(s_[j], kLetter)) ++j;
-    const size_t len = j - (p + 1);
-    if (len > kEncodedCommand.size()) return false;
-    bool name_ok = true;
-    for (size_t k = 0; k < len; ++k) {
-      if (Lower(s_[p + 1 + k]) != uint8_t(kEncodedCommand[k])) {
-        name_ok = false;
-        break;
+    // The switch name: a prefix of "encodedcommand", or "ec".
+    size_t j = p + 2;  // s_[p + 1] is 'e'
+    if (j < n_ && Lower(s_[j]) == 'c') {
+      ++j;
+    } else {
+      size_t k = 1;
+      while (j < n_ && Is(s_[j], kLetter)) {
+        if (k == kEncodedCommand.size() ||
+            Lower(s_[j]) != uint8_t(kEncodedCommand[k])) {
+          return false;
+        }
+        ++j;
+        ++k;
       }
     }
-    if (!name_ok && !(len == 2 && Lower(s_[p + 2]) == 'c')) return false;
+    if (j < n_ && Is(s_[j], kLetter)) return false;
     size_t k = j;
     while (k < n_ && k - j < kMaxSeparators && Is(s_[k], kSep)) ++k;
     if (k == j) return false;
@@ -204,43 +250,21 @@ class Scanner {
   size_t n_run_ = 0;
 };
 
-// Whether `m` has `len` consecutive set bits (1 <= len <= 63).
-inline bool HasOnesRun(uint64_t m, size_t len) {
-  size_t have = 1;
-  while (have * 2 <= len) {
-    m &= m >> have;
-    have *= 2;
-  }
-  if (have < len) m &= m >> (len - have);
-  return m != 0;
-}
-
 // Shared driver: `masks(p, &alpha, &trigger)` classifies text[p, p+64) and
 // may read up to text[p+64+15].
 template <typename MaskFn>
 __attribute__((always_inline)) inline void ScanBlocks(std::string_view text, Scanner& sc, MaskFn masks) {
   const size_t n = text.size();
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const size_t min_run = sc.min_run();
   size_t p = 0;
   while (p + 64 + 16 <= n) {
     uint64_t alpha, trigger;
     masks(s + p, &alpha, &trigger);
-    if (trigger == 0) {
-      const uint64_t other = ~alpha;
-      if (other == 0) {  // the current run goes on
-        p += 64;
-        continue;
-      }
-      const size_t first_end = p + static_cast<size_t>(__builtin_ctzll(other));
-      if (first_end - sc.run_start() < min_run &&
-          (min_run > 63 || !HasOnesRun(alpha, min_run))) {
-        sc.set_run_start(p + 64 - static_cast<size_t>(__builtin_clzll(other)));
-        p += 64;
-        continue;
-      }
+    if (trigger == 0 && alpha == ~uint64_t{0}) {  // a long run goes on
+      p += 64;
+      continue;
     }
-    sc.ScanRange(p, p + 64);
+    sc.ScanBlock(p, alpha, trigger);
     p += 64;
     if (sc.done()) break;
   }
