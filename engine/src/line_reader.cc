@@ -42,6 +42,7 @@ absl::Status LineReader::Read(int fd, OnLine on_line, OnTooLong on_too_long,
       if (errno == EINTR) continue;
       return absl::ErrnoToStatus(errno, "read");
     }
+    size_t scan = filled;  // new bytes start here: no '\n' before it
     if (n == 0) {
       eof = true;
       if (filled > 0 && buffer_[filled - 1] != '\n' && !skipping) {
@@ -51,7 +52,6 @@ absl::Status LineReader::Read(int fd, OnLine on_line, OnTooLong on_too_long,
     *bytes_read += static_cast<uint64_t>(n);
     size_t end = filled + static_cast<size_t>(n);
     size_t start = 0;
-    size_t scan = filled;
     while (true) {
       const char* nl =
           static_cast<const char*>(std::memchr(buffer_.data() + scan, '\n', end - scan));

@@ -1,6 +1,7 @@
 #include "engine/src/json_event_parser.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <fstream>
 #include <map>

@@ -46,7 +46,7 @@ TEST(LineReaderTest, SplitsLinesWithNumbersAndOffsets) {
   Seen s = ReadAll("one\r\ntwo\n\n  \nthree", {});
   EXPECT_THAT(s.lines, ElementsAre("one", "two", "three"));
   EXPECT_THAT(s.numbers, ElementsAre(1, 2, 5));
-  EXPECT_THAT(s.offsets, ElementsAre(0, 5, 14));
+  EXPECT_THAT(s.offsets, ElementsAre(0, 5, 13));
 }
 
 TEST(LineReaderTest, LinesAcrossSmallReads) {
