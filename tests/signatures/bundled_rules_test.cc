@@ -3,6 +3,7 @@
 // `no_match` examples must not. Also checks coverage facts about the bundled set.
 
 #include <algorithm>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <string>
@@ -54,6 +55,13 @@ TEST_F(BundledRulesTest, LoadsAndCompilesIntoOneSet) {
   EXPECT_GE(rule_set().rules().size(), 56u);
   EXPECT_GT(rule_set().pattern_count(), 0u);
   EXPECT_GT(rule_set().database_bytes(), 0u);
+  RecordProperty("patterns", static_cast<int>(rule_set().pattern_count()));
+  RecordProperty("prefilter_patterns", static_cast<int>(rule_set().prefilter_count()));
+  RecordProperty("database_bytes", static_cast<int>(rule_set().database_bytes()));
+  for (const auto& e : rule_set().expressions()) {
+    // Informational: regexes Hyperscan could only prefilter are confirmed with RE2 (slower).
+    if (e.prefilter) std::cout << "[ INFO     ] prefilter: " << e.expression << "\n";
+  }
   for (const Rule& rule : rule_set().rules()) {
     EXPECT_FALSE(rule.description.empty()) << RuleLocation(rule) << ": no description";
     EXPECT_FALSE(rule.source_file.empty()) << rule.id;
