@@ -73,6 +73,7 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   if (!b.complete()) w.Raw(",\"partial_cause\":").Str(PartialCauseName(b.partial_cause));
   w.Raw(",\"matches\":").Array(alert.matches, [&](const AlertMatch& m) {
     w.Raw("{\"pattern\":").Str(m.pattern);
+    w.Raw(",\"field\":").Str(m.field);
     w.Raw(",\"layer\":").Int(m.layer);
     w.Raw(",\"offset\":").Int(static_cast<int64_t>(m.begin));
     w.Raw(",\"length\":").Int(static_cast<int64_t>(m.end - m.begin));

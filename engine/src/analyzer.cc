@@ -102,14 +102,16 @@ void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& h
     const signatures::Pattern& pattern = rule.patterns[m.pattern];
     AlertMatch out;
     out.pattern = pattern.name;
-    out.layer = m.layer;
+    out.field = "text";
     out.begin = m.begin;
     out.end = m.end;
     if (pattern.kind == signatures::Pattern::Kind::kLevel) {
-      out.fragment = 0;
+      out.field = "level";
     } else if (pattern.field == signatures::Field::kPath) {
+      out.field = "path";
       out.excerpt = block.path;
     } else {
+      out.layer = m.layer;
       std::string_view text = LayerText(block, m.layer);
       out.excerpt = Excerpt(text, m.begin, m.end, options_.excerpt_context);
       // Walk up to the block text to find the fragment and mark the decode path.

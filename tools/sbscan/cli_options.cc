@@ -42,7 +42,8 @@ CLI::Option* AddBytes(CLI::App* app, const std::string& name, size_t* target,
 void AddCommonOptions(CLI::App* app, CommonOptions* o) {
   app->add_option("--rules", o->rule_paths,
                   "Rule file or directory (*.yml, searched recursively); repeatable")
-      ->type_name("PATH");
+      ->type_name("PATH")
+      ->allow_extra_args(false);
   app->add_flag("--no-bundled", o->no_bundled, "Do not load the bundled rules");
   ReassemblyOptions& r = o->scanner.reassembly;
   app->add_option("--window", r.window_seconds,

@@ -26,7 +26,9 @@ struct RuleInfo {
 // One recorded match of one of the rule's patterns.
 struct AlertMatch {
   std::string_view pattern;  // the pattern's name in the rule
-  int layer = 0;             // 0 = the block text; >0 = a decoded layer (see decode_path)
+  std::string_view field;    // "text" (block text or a decoded layer), "path" or "level"
+  int layer = 0;             // 0 = the block text; >0 = a decoded layer (see decode_path);
+                             // for "path" and "level" matches always 0
   size_t begin = 0;          // byte offsets in that layer's text
   size_t end = 0;
   int fragment = 0;          // fragment (MessageNumber) holding the match, or the decoded
