@@ -276,7 +276,7 @@ bool Reassembler::SeenBefore(uint64_t key_hash, const Event& event) {
 }
 
 void Reassembler::EvictOld(Emit emit) {
-  const int64_t window_ticks = options_.window_seconds * kTicksPerSecond;
+  const int64_t window_ticks = std::min(options_.window_seconds, kMaxWindowSeconds) * kTicksPerSecond;
   while (!arrival_.empty()) {
     const auto& [serial, key] = arrival_.front();
     auto it = open_.find(key);

@@ -104,7 +104,9 @@ Stats Scanner::stats() const {
 
 absl::Status ValidateOptions(const ScannerOptions& o) {
   const ReassemblyOptions& r = o.reassembly;
-  if (r.window_seconds <= 0) return absl::InvalidArgumentError("--window must be > 0 seconds");
+  if (r.window_seconds <= 0 || r.window_seconds > kMaxWindowSeconds) {
+    return absl::InvalidArgumentError("--window must be between 1 second and 100 years");
+  }
   if (r.max_open_bytes == 0) return absl::InvalidArgumentError("--max-open-bytes must be > 0");
   if (r.max_open_blocks == 0) return absl::InvalidArgumentError("--max-open-blocks must be > 0");
   if (r.max_message_total < 1) {

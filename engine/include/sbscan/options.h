@@ -10,10 +10,14 @@
 
 namespace sbscan {
 
+// Largest --window accepted (100 years): stream time is kept in 100 ns ticks.
+inline constexpr int64_t kMaxWindowSeconds = int64_t{100} * 365 * 86400;
+
 struct ReassemblyOptions {
   // A block still missing fragments this long after its first fragment, in stream time (the
   // largest TimeCreated seen), is analyzed as partial. PowerShell writes all fragments of a block
-  // within milliseconds; the window absorbs forwarder reordering. --window, seconds.
+  // within milliseconds; the window absorbs forwarder reordering. --window, seconds, at most
+  // kMaxWindowSeconds.
   int64_t window_seconds = 300;
   // Open (incomplete) blocks hold at most this many bytes of fragment text; past it the oldest
   // are analyzed as partial. --max-open-bytes.
