@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End-to-end tests of the sbscan command line: exit codes, error reporting, output options.
+# Usage: cli_test.sh SBSCAN SBSCAN_GEN SHARED_DIR SOURCE_DIR
+set -u
+SBSCAN=$1 GEN=$2 SHARED=$3 SOURCE=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name" >&2; fi
+}
+rc() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }
+
+# Bundled rules: every embedded example holds.
+check "rules check exits 0" test "$(rc "$SBSCAN" rules check)" = 0
+check "rules check reports one database" grep -q "compiled into one database" "$tmp/out"
+check "rules list lists rules" test "$(rc "$SBSCAN" rules list)" = 0
+check "rules list has mimikatz" grep -q "^sbscan.cred.mimikatz" "$tmp/out"
+
+# The corpus: alerts for the attack samples, exit 0.
+check "corpus scan exits 0" test "$(rc "$SBSCAN" scan --stats "$SHARED/corpus/jsonl")" = 0
+for rule in sbscan.cred.mimikatz sbscan.download.webclient sbscan.evasion.defender_disable \
+            sbscan.pssuspicious.logged_warning; do
+  check "corpus raises $rule" grep -q "\"id\":\"$rule\"" "$tmp/out"
+done
+check "--stats prints counters" grep -q "^sbscan: records" "$tmp/err"
+check "every alert is one line with event.kind alert" \
+  test "$(grep -c '"event":{"kind":"alert"' "$tmp/out")" = "$(wc -l < "$tmp/out")"
+
+# No alerts: exit 1. Errors: exit 2 with a message.
+printf '{"EventID":4104,"Computer":"H","ScriptBlockId":"a","MessageNumber":1,"MessageTotal":1,"ScriptBlockText":"Get-Date"}\n' > "$tmp/benign.jsonl"
+check "benign input exits 1" test "$(rc "$SBSCAN" scan "$tmp/benign.jsonl")" = 1
+check "benign input prints nothing" test ! -s "$tmp/out"
+check "empty stdin exits 1" test "$(rc "$SBSCAN" scan - < /dev/null)" = 1
+check "missing file exits 2" test "$(rc "$SBSCAN" scan "$tmp/nope.jsonl")" = 2
+check "missing file is named" grep -q "nope.jsonl" "$tmp/err"
+check "bad option exits 2" test "$(rc "$SBSCAN" scan --window 0 "$tmp/benign.jsonl")" = 2
+check "bad size exits 2" test "$(rc "$SBSCAN" scan --max-open-bytes lots "$tmp/benign.jsonl")" = 2
+
+# Malformed lines: reported with file:line and reason, the first --max-errors only, scan goes on.
+{ for i in $(seq 1 30); do echo "garbage $i"; done
+  printf '{"EventID":4104,"Computer":"H","ScriptBlockId":"b","MessageNumber":1,"MessageTotal":1,"ScriptBlockText":"Invoke-Mimikatz -DumpCreds"}\n'
+} > "$tmp/mixed.jsonl"
+check "mixed input still alerts" test "$(rc "$SBSCAN" scan --stats --max-errors 5 "$tmp/mixed.jsonl")" = 0
+check "malformed line located" grep -q "mixed.jsonl:3: skipped:" "$tmp/err"
+check "only the first 5 reported" test "$(grep -c ': skipped:' "$tmp/err")" = 5
+check "malformed counted" grep -q "malformed: 30" "$tmp/err"
+
+# -o writes alerts to a file; stdin gives the same alerts as the file.
+check "-o exits 0" test "$(rc "$SBSCAN" scan -o "$tmp/alerts.jsonl" "$tmp/mixed.jsonl")" = 0
+check "-o leaves stdout empty" test ! -s "$tmp/out"
+check "-o file has the alert" grep -q sbscan.cred.mimikatz "$tmp/alerts.jsonl"
+"$SBSCAN" scan - < "$tmp/mixed.jsonl" 2>/dev/null | sed 's/"file":"[^"]*"//' > "$tmp/a1"
+"$SBSCAN" scan "$tmp/mixed.jsonl" 2>/dev/null | sed 's/"file":"[^"]*"//' > "$tmp/a2"
+check "stdin equals file" cmp -s "$tmp/a1" "$tmp/a2"
+
+# Rule errors name file, line and rule id.
+cat > "$tmp/broken.yml" <<'YML'
+id: t.broken
+title: Broken
+level: severe
+patterns:
+  a: x
+YML
+check "broken rule exits 2" test "$(rc "$SBSCAN" rules check "$tmp/broken.yml")" = 2
+check "broken rule located" grep -q "broken.yml:.*t.broken" "$tmp/err"
+cat > "$tmp/failing.yml" <<'YML'
+id: t.failing
+title: Failing example
+level: low
+patterns:
+  a: Invoke-Thing
+examples:
+  match: ["Invoke-Other"]
+  no_match: ["Get-Date"]
+YML
+check "failing example exits 1" test "$(rc "$SBSCAN" rules check "$tmp/failing.yml")" = 1
+check "failing example located" grep -q "failing.yml:[0-9]*: rule t.failing: should match" "$tmp/err"
+
+# The generated sample (what the README runs) raises alerts.
+"$GEN" --seed 1 --blocks 200 --hosts 4 -o "$tmp/sample.jsonl"
+check "sample scan exits 0" test "$(rc "$SBSCAN" scan "$tmp/sample.jsonl")" = 0
+check "sample has technique alerts" grep -q '"id":"sbscan\.\(cred\|download\|evasion\)' "$tmp/out"
+# Decoding can be turned off: the encoded-command alert then has no decode path.
+check "--no-decode runs" test "$(rc "$SBSCAN" scan --no-decode "$tmp/sample.jsonl")" = 0
+check "--no-decode decodes nothing" test "$(grep -c '"decode_path":\[{' "$tmp/out")" = 0
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
