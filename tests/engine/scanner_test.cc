@@ -1,0 +1,128 @@
+// The C++ API end to end: records in, alerts and diagnostics out, every record accounted for.
+#include "sbscan/scanner.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/engine/test_rules.h"
+
+namespace sbscan {
+namespace {
+
+class ScannerTest : public ::testing::Test {
+ protected:
+  void Feed(Scanner& scanner, const std::string& line, uint64_t number) {
+    std::string padded = line + std::string(simdjson::SIMDJSON_PADDING, ' ');
+    scanner.AddJsonRecord(std::string_view(padded.data(), line.size()), padded.size(),
+                          SourceLocation{"in.jsonl", number, 0});
+  }
+  std::unique_ptr<Scanner> Make(ScannerOptions options = {}) {
+    return std::make_unique<Scanner>(
+        rules_, options,
+        [this](const Alert& a) {
+          alerts_.emplace_back(a.rule.id);
+          complete_.push_back(a.block->complete());
+        },
+        [this](const Diagnostic& d) {
+          diagnostics_.push_back(std::string(d.where.file) + ":" + std::to_string(d.where.line) +
+                                 ": " + std::string(d.reason));
+        });
+  }
+  static std::string Flat(const std::string& id, int n, int total, const std::string& text) {
+    return R"({"EventID":4104,"Computer":"H","ScriptBlockId":")" + id +
+           R"(","MessageNumber":)" + std::to_string(n) + R"(,"MessageTotal":)" +
+           std::to_string(total) + R"(,"ScriptBlockText":")" + text + R"("})";
+  }
+
+  std::shared_ptr<const signatures::RuleSet> rules_ = testing::CompileYaml(testing::kTestRules);
+  std::vector<std::string> alerts_, diagnostics_;
+  std::vector<bool> complete_;
+};
+
+TEST_F(ScannerTest, RecordsInAlertsOutEverythingCounted) {
+  auto scanner = Make();
+  Feed(*scanner, Flat("a", 1, 2, "Invoke-Mimi"), 1);
+  Feed(*scanner, "{broken", 2);
+  Feed(*scanner, R"({"EventID":4103,"Computer":"H"})", 3);
+  Feed(*scanner, Flat("a", 2, 2, "katz"), 4);
+  Feed(*scanner, Flat("", 1, 1, "no id"), 5);
+  Feed(*scanner, Flat("b", 2, 3, "Invoke-Mimikatz"), 6);
+  EXPECT_EQ(alerts_, std::vector<std::string>{"t.mimikatz"});
+  scanner->Finish();
+  ASSERT_EQ(alerts_.size(), 2u);
+  EXPECT_EQ(complete_, (std::vector<bool>{true, false}));
+  ASSERT_EQ(diagnostics_.size(), 2u);
+  EXPECT_TRUE(diagnostics_[0].starts_with("in.jsonl:2: ")) << diagnostics_[0];
+  EXPECT_EQ(diagnostics_[1], "in.jsonl:5: 4104 event without ScriptBlockId");
+
+  Stats s = scanner->stats();
+  EXPECT_EQ(s.records, 6u);
+  EXPECT_EQ(s.malformed, 1u);
+  EXPECT_EQ(s.passed_by, 1u);
+  EXPECT_EQ(s.events_4104, 4u);
+  EXPECT_EQ(s.records, s.events_4104 + s.passed_by + s.malformed);
+  const ReassemblyStats& r = s.reassembly;
+  EXPECT_EQ(r.fragments, 4u);
+  EXPECT_EQ(r.blocks_complete, 1u);
+  EXPECT_EQ(r.blocks_partial, 1u);
+  EXPECT_EQ(r.partial_end_of_input, 1u);
+  EXPECT_EQ(r.rejected_no_id, 1u);
+  EXPECT_EQ(s.analysis.blocks, 2u);
+  EXPECT_EQ(s.analysis.alerts, 2u);
+}
+
+TEST_F(ScannerTest, AddEventWithFields) {
+  auto scanner = Make();
+  Event e;
+  e.event_id = 4104;
+  e.provider = "Microsoft-Windows-PowerShell";
+  e.computer = "H";
+  e.script_block_id = "x";
+  e.message_number = 1;
+  e.message_total = 1;
+  e.script_block_text = "Invoke-Mimikatz";
+  scanner->AddEvent(e);
+  e.provider = "Some-Other-Provider";  // a 4104 of another provider is not a script block
+  e.script_block_id = "y";
+  scanner->AddEvent(e);
+  EXPECT_EQ(alerts_.size(), 1u);
+  EXPECT_EQ(scanner->stats().passed_by, 1u);
+}
+
+TEST_F(ScannerTest, OptionsAreValidated) {
+  ScannerOptions o;
+  EXPECT_TRUE(ValidateOptions(o).ok());
+  o.reassembly.window_seconds = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = {};
+  o.reassembly.window_seconds = kMaxWindowSeconds + 1;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = {};
+  o.reassembly.max_open_bytes = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = {};
+  o.analysis.decode.max_depth = 65;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+}
+
+TEST(LoadRuleSetTest, BundledRulesCompileAndUserErrorsNameTheFile) {
+  auto bundled = LoadRuleSet({});
+  ASSERT_TRUE(bundled.ok()) << bundled.status();
+  EXPECT_GE((*bundled)->rules().size(), 50u);
+  for (const auto& rule : (*bundled)->rules()) {
+    EXPECT_EQ(rule.ruleset, "bundled");
+    EXPECT_TRUE(rule.source_file.starts_with("signatures/rules/")) << rule.source_file;
+  }
+  RuleSources missing;
+  missing.bundled = false;
+  missing.paths = {"/nonexistent/rules.yml"};
+  auto r = LoadRuleSet(missing);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("/nonexistent/rules.yml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sbscan
