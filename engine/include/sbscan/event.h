@@ -35,6 +35,10 @@ struct Event {
   int32_t message_total = -1;
   std::string_view script_block_text;
   std::string_view path;
+  // 4103 (module logging) fields; 400/403/800 carry HostApplication etc. in their data.
+  std::string_view context_info;
+  std::string_view payload;
+  std::string_view user_data;
   SourceLocation source;
 };
 
