@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "decoders/base64.h"
+#include "decoders/char_codes.h"
+#include "decoders/string_construction.h"
 
 namespace sbscan::decoders {
 namespace {
@@ -111,6 +113,20 @@ absl::Status ValidateLimits(const Limits& limits) {
   return absl::OkStatus();
 }
 
+std::string_view DecoderIdName(DecoderId id) {
+  switch (id) {
+    case DecoderId::kBase64:
+      return "base64";
+    case DecoderId::kCharCodes:
+      return "charcodes";
+    case DecoderId::kNormalize:
+      return "normalize";
+    case DecoderId::kCount:
+      break;
+  }
+  return "unknown";
+}
+
 struct LayeredDecoder::RunState {
   size_t bytes_left;
   size_t candidates_left;
@@ -119,9 +135,27 @@ struct LayeredDecoder::RunState {
   bool candidate_hit = false;
 };
 
+namespace {
+
+uint64_t HashText(std::string_view s) {
+  uint64_t h = 1469598103934665603ull ^ s.size();
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+DecoderCounters& Per(DecodeCounters& c, DecoderId id) {
+  return c.per_decoder[static_cast<size_t>(id)];
+}
+
+}  // namespace
+
 LayeredDecoder::LayeredDecoder(Limits limits)
     : limits_(Clamp(limits)),
-      candidates_(static_cast<size_t>(limits_.max_depth) + 1) {}
+      candidates_(static_cast<size_t>(limits_.max_depth) + 1),
+      char_runs_(static_cast<size_t>(limits_.max_depth) + 1) {}
 
 std::string* LayeredDecoder::NewBuffer() {
   if (buffers_used_ == buffers_.size()) buffers_.emplace_back();
@@ -130,39 +164,89 @@ std::string* LayeredDecoder::NewBuffer() {
   return buf;
 }
 
+void LayeredDecoder::ReleaseBuffer() { --buffers_used_; }
+
 void LayeredDecoder::Run(std::string_view root,
                          absl::FunctionRef<void(const Layer&)> visit) {
   ++counters_.runs;
   layers_.clear();
+  layer_hashes_.clear();
   buffers_used_ = 0;
   RunState state{limits_.max_decoded_bytes, limits_.max_candidates};
+  layer_hashes_.push_back(HashText(root));
   DecodeText(root, 0, 1, state, visit);
   counters_.depth_limit_hits += state.depth_hit;
   counters_.bytes_limit_hits += state.bytes_hit;
   counters_.candidate_limit_hits += state.candidate_hit;
 }
 
+bool LayeredDecoder::Emit(Layer layer, RunState& state,
+                          absl::FunctionRef<void(const Layer&)> visit) {
+  const uint64_t h = HashText(layer.text);
+  for (uint64_t seen : layer_hashes_) {
+    if (seen == h) {
+      ++counters_.duplicates;
+      ++Per(counters_, layer.decoder_id).malformed;
+      ReleaseBuffer();
+      return false;
+    }
+  }
+  layer_hashes_.push_back(h);
+  layer.index = static_cast<int>(layers_.size()) + 1;
+  layers_.push_back(layer);
+  ++counters_.layers;
+  ++Per(counters_, layer.decoder_id).decoded;
+  visit(layer);
+  if (layer.encoding != TextEncoding::kBinary) {
+    DecodeText(layer.text, layer.index, layer.depth + 1, state, visit);
+  } else {
+    DecodeBinary(layer.text, layer.index, layer.depth + 1, state, visit);
+  }
+  return true;
+}
+
 void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
                                 RunState& state,
                                 absl::FunctionRef<void(const Layer&)> visit) {
+  if (depth > limits_.max_depth || state.candidates_left == 0) {
+    std::vector<Candidate>& cands =
+        candidates_[static_cast<size_t>(std::min(depth, limits_.max_depth + 1) - 1)];
+    cands.clear();
+    FindBase64Candidates(text, limits_.min_base64_run, 1, &cands);
+    if (!cands.empty() || MayContainCharCodes(text) ||
+        MayNeedNormalization(text)) {
+      (depth > limits_.max_depth ? state.depth_hit : state.candidate_hit) =
+          true;
+    }
+    return;
+  }
+  DecodeBase64Layers(text, parent, depth, state, visit);
+  DecodeCharCodeLayers(text, parent, depth, state, visit);
+  DecodeNormalizeLayer(text, parent, depth, state, visit);
+}
+
+void LayeredDecoder::DecodeBinary(
+    std::string_view /*bytes*/, int /*parent*/, int /*depth*/,
+    RunState& /*state*/, absl::FunctionRef<void(const Layer&)> /*visit*/) {
+  // Integration point: gzip / zlib / raw deflate (decoders/deflate.h) and
+  // XOR key recovery (decoders/xor.h) turn binary layers into new layers
+  // here; CMS blobs (decoders/cms.h) stay binary with note "encrypted".
+}
+
+void LayeredDecoder::DecodeBase64Layers(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
   std::vector<Candidate>& cands = candidates_[static_cast<size_t>(depth - 1)];
   cands.clear();
-  if (depth > limits_.max_depth) {
-    FindBase64Candidates(text, limits_.min_base64_run, 1, &cands);
-    if (!cands.empty()) state.depth_hit = true;
-    return;
-  }
-  if (state.candidates_left == 0) {
-    FindBase64Candidates(text, limits_.min_base64_run, 1, &cands);
-    if (!cands.empty()) state.candidate_hit = true;
-    return;
-  }
+  DecoderCounters& per = Per(counters_, DecoderId::kBase64);
+  if (state.candidates_left == 0) return;
   const size_t want =
       std::min(state.candidates_left, std::numeric_limits<size_t>::max() - 1) +
       1;
   FindBase64Candidates(text, limits_.min_base64_run, want, &cands);
   if (cands.size() > state.candidates_left) {
     state.candidate_hit = true;
+    per.limit += cands.size() - state.candidates_left;
     cands.resize(state.candidates_left);
   }
   // `cands` belongs to this depth; recursion uses the next one.
@@ -170,29 +254,37 @@ void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
     const Candidate c = cands[i];
     if (state.bytes_left == 0) {
       state.bytes_hit = true;
+      per.limit += cands.size() - i;
       return;
     }
     if (state.candidates_left == 0) {  // spent by this layer's children
       state.candidate_hit = true;
+      per.limit += cands.size() - i;
       return;
     }
     --state.candidates_left;
     ++counters_.candidates;
+    ++per.candidates;
     const std::string_view payload = text.substr(c.begin, c.end - c.begin);
     decoded_.clear();
     const Outcome outcome = DecodeBase64(payload, state.bytes_left, &decoded_);
     if (outcome == Outcome::kMalformed ||
         outcome == Outcome::kNotApplicable) {
       ++counters_.malformed;
+      ++per.malformed;
       continue;
     }
     const bool truncated = outcome == Outcome::kLimitReached;
-    if (truncated) state.bytes_hit = true;
+    if (truncated) {
+      state.bytes_hit = true;
+      ++per.limit;
+    }
     state.bytes_left -= decoded_.size();
     const TextEncoding encoding = ClassifyBytes(decoded_);
     if (encoding == TextEncoding::kBinary &&
         !PlausibleBinary(decoded_, payload, c.kind)) {
       ++counters_.junk;
+      ++per.malformed;
       continue;
     }
     std::string* buf = NewBuffer();
@@ -202,10 +294,11 @@ void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
       buf->assign(decoded_);
     }
     Layer layer;
-    layer.index = static_cast<int>(layers_.size()) + 1;
+    layer.index = 0;
     layer.parent = parent;
     layer.depth = depth;
-    layer.decoder = "base64";
+    layer.decoder = DecoderIdName(DecoderId::kBase64);
+    layer.decoder_id = DecoderId::kBase64;
     layer.encoding = encoding;
     layer.parent_begin = c.begin;
     layer.parent_end = c.end;
@@ -213,13 +306,125 @@ void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
     layer.kind = c.kind;
     layer.decoded_size = decoded_.size();
     layer.truncated = truncated;
-    layers_.push_back(layer);
-    ++counters_.layers;
-    visit(layer);
-    if (encoding != TextEncoding::kBinary) {
-      DecodeText(layer.text, layer.index, depth + 1, state, visit);
+    layer.note = {};
+    Emit(layer, state, visit);
+  }
+}
+
+void LayeredDecoder::DecodeCharCodeLayers(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  if (state.candidates_left == 0 || !MayContainCharCodes(text)) return;
+  DecoderCounters& per = Per(counters_, DecoderId::kCharCodes);
+  std::vector<CharCodeRun>& runs = char_runs_[static_cast<size_t>(depth - 1)];
+  runs.clear();
+  decoded_.clear();
+  if (state.bytes_left == 0) {
+    state.bytes_hit = true;
+    ++per.limit;
+    return;
+  }
+  const Outcome outcome = DecodeCharCodes(text, state.candidates_left,
+                                          state.bytes_left, &runs, &decoded_);
+  if (outcome == Outcome::kLimitReached) {
+    ++per.limit;
+    if (runs.size() >= state.candidates_left) {
+      state.candidate_hit = true;
+    } else {
+      state.bytes_hit = true;
     }
   }
+  // `runs` and decoded_ are reused by the recursion below: copy each run's
+  // text out first.
+  std::string* all = NewBuffer();
+  all->swap(decoded_);
+  const std::vector<CharCodeRun> local(runs.begin(), runs.end());
+  for (size_t i = 0; i < local.size(); ++i) {
+    const CharCodeRun& r = local[i];
+    if (state.candidates_left == 0) {
+      state.candidate_hit = true;
+      per.limit += local.size() - i;
+      break;
+    }
+    --state.candidates_left;
+    ++counters_.candidates;
+    ++per.candidates;
+    const std::string_view out(all->data() + r.out_begin,
+                               r.out_end - r.out_begin);
+    if (out.size() > state.bytes_left) {
+      state.bytes_hit = true;
+      per.limit += local.size() - i;
+      break;
+    }
+    state.bytes_left -= out.size();
+    std::string* buf = NewBuffer();
+    buf->assign(out);
+    const size_t text_size = buf->size();
+    buf->append(CharCodeFormName(r.form));
+    absl::StrAppend(buf, " base=", static_cast<int>(r.base));
+    if (r.xor_key >= 0) absl::StrAppend(buf, " xor=0x", absl::Hex(r.xor_key));
+    Layer layer;
+    layer.index = 0;
+    layer.parent = parent;
+    layer.depth = depth;
+    layer.decoder = DecoderIdName(DecoderId::kCharCodes);
+    layer.decoder_id = DecoderId::kCharCodes;
+    layer.encoding = TextEncoding::kUtf8;
+    layer.parent_begin = r.begin;
+    layer.parent_end = r.end;
+    layer.text = std::string_view(*buf).substr(0, text_size);
+    layer.note = std::string_view(*buf).substr(text_size);
+    layer.kind = CandidateKind::kBase64Run;
+    layer.decoded_size = text_size;
+    layer.truncated = false;
+    Emit(layer, state, visit);
+  }
+}
+
+void LayeredDecoder::DecodeNormalizeLayer(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  if (state.candidates_left == 0 || !MayNeedNormalization(text)) return;
+  DecoderCounters& per = Per(counters_, DecoderId::kNormalize);
+  if (state.bytes_left == 0) {
+    state.bytes_hit = true;
+    ++per.limit;
+    return;
+  }
+  --state.candidates_left;
+  ++counters_.candidates;
+  ++per.candidates;
+  std::string* buf = NewBuffer();
+  NormalizeInfo info;
+  const Outcome outcome =
+      NormalizeStrings(text, state.bytes_left, buf, &info);
+  if (info.budget_hit) ++per.limit;
+  if (outcome == Outcome::kNotApplicable || outcome == Outcome::kMalformed) {
+    ++per.malformed;
+    ReleaseBuffer();
+    return;
+  }
+  const bool truncated = outcome == Outcome::kLimitReached;
+  if (truncated) {
+    state.bytes_hit = true;
+    ++per.limit;
+  }
+  state.bytes_left -= std::min(state.bytes_left, buf->size());
+  Layer layer;
+  layer.index = 0;
+  layer.parent = parent;
+  layer.depth = depth;
+  layer.decoder = DecoderIdName(DecoderId::kNormalize);
+  layer.decoder_id = DecoderId::kNormalize;
+  layer.encoding = TextEncoding::kUtf8;
+  layer.parent_begin = 0;
+  layer.parent_end = text.size();
+  layer.text = *buf;
+  layer.note = StringTransformNames(info.transforms);
+  layer.kind = CandidateKind::kBase64Run;
+  layer.decoded_size = buf->size();
+  layer.truncated = truncated;
+  Emit(layer, state, visit);
 }
 
 }  // namespace sbscan::decoders

@@ -1,8 +1,10 @@
 // Recursive static decoding of script text: Base64 payloads, their UTF-16LE
-// or UTF-8 text, the payloads inside that text, and so on.
+// or UTF-8 text, character codes, string construction (concatenation, -f,
+// -replace, reversal, backticks), the payloads inside each result, and so on.
 #ifndef SBSCAN_DECODERS_LAYERED_DECODER_H_
 #define SBSCAN_DECODERS_LAYERED_DECODER_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -13,6 +15,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "decoders/base64_candidates.h"
+#include "decoders/char_codes.h"
 #include "decoders/text_encoding.h"
 
 namespace sbscan::decoders {
@@ -32,12 +35,27 @@ struct Limits {
 // range: max_depth outside [0, 64], min_base64_run < 4. Thread-safe.
 absl::Status ValidateLimits(const Limits& limits);
 
+// The decoders the driver applies, for per-decoder counters.
+enum class DecoderId : uint8_t {
+  kBase64,     // "base64": Base64 payloads (decoders/base64_candidates.h)
+  kCharCodes,  // "charcodes": [char]72+..., (72,101,...), delimited digits
+  kNormalize,  // "normalize": concatenation, -f, -replace, reversal, ticks
+  kCount,
+};
+inline constexpr size_t kDecoderCount = static_cast<size_t>(DecoderId::kCount);
+
+// Returns the decoder's name as used in Layer::decoder ("base64",
+// "charcodes", "normalize"; static storage; "unknown" otherwise).
+// Thread-safe.
+std::string_view DecoderIdName(DecoderId id);
+
 // One decoded layer. The root text is layer 0 and is not represented.
 struct Layer {
   int index;                 // 1-based, in the order produced
   int parent;                // index of the parent layer (0 = root)
   int depth;                 // 1 for children of the root
-  std::string_view decoder;  // "base64" (static storage)
+  std::string_view decoder;  // DecoderIdName(): "base64", "charcodes",
+                             // "normalize" (static storage)
   TextEncoding encoding;     // how the decoded bytes were interpreted
   size_t parent_begin, parent_end;  // payload offsets in the parent's text
   // Decoded text: UTF-8 (UTF-16LE payloads are converted); for kBinary the
@@ -45,9 +63,25 @@ struct Layer {
   // its destruction.
   std::string_view text;
   // Additions beyond the base contract:
-  CandidateKind kind;   // how the payload was found in the parent
+  CandidateKind kind;   // how the payload was found in the parent (base64
+                        // layers; kBase64Run for the others)
   size_t decoded_size;  // bytes the decoder produced (before UTF-16 -> UTF-8)
   bool truncated;       // decoding stopped at max_decoded_bytes
+  // Decoder detail, "" when none: for charcodes the form and base
+  // ("list base=16", "delimited base=2 xor=0x5d", "char_cast base=10"), for
+  // normalize the transforms applied ("concat,format,replace"). Valid as
+  // long as `text`.
+  std::string_view note;
+  DecoderId decoder_id;  // the decoder as an enum (same as `decoder`)
+};
+
+// Per-decoder activity, cumulative over Run() calls.
+struct DecoderCounters {
+  uint64_t candidates = 0;  // regions (or texts) the decoder examined
+  uint64_t decoded = 0;     // layers it produced
+  uint64_t malformed = 0;   // candidates that did not decode (or were junk,
+                            // or duplicated an earlier layer of the run)
+  uint64_t limit = 0;       // candidates cut or skipped by a limit
 };
 
 // Cumulative over all Run() calls of one LayeredDecoder. The *_limit_hits
@@ -62,12 +96,24 @@ struct DecodeCounters {
   uint64_t candidate_limit_hits = 0;  // max_candidates was reached
   uint64_t junk = 0;  // valid Base64 whose bytes are neither text nor a
                       // plausible binary payload (GUIDs, identifiers, hex)
+  uint64_t duplicates = 0;  // layers dropped because an earlier layer of the
+                            // same run has the same text
+  // Indexed by DecoderId. The Base64-only fields above keep their meaning
+  // (per_decoder[kBase64] repeats them per decoder).
+  std::array<DecoderCounters, kDecoderCount> per_decoder{};
 };
 
-// Per-thread scratch for recursive static decoding of script text: finds
-// Base64 payloads, decodes them, classifies the bytes (UTF-16LE, UTF-8 or
-// binary), and searches each decoded text again, down to max_depth. Never
-// executes anything. Not thread-safe: use one per thread. Buffers are kept
+// Per-thread scratch for recursive static decoding of script text. Every
+// text layer (the root included) is handed to each decoder in turn, each
+// first running a cheap candidate check (no false negatives, false positives
+// allowed) and decoding only on a hit:
+//   1. base64: Base64 payloads; bytes classified UTF-16LE / UTF-8 / binary;
+//   2. charcodes: DecodeCharCodes, one layer per run (UTF-8 text);
+//   3. normalize: NormalizeStrings, one layer holding the whole text with
+//      every resolvable string construction replaced by its value.
+// Text layers are searched again, down to max_depth. Binary layers are
+// visited but not searched (decompression / XOR recovery plug in there).
+// Never executes anything. Not thread-safe: use one per thread. Buffers are kept
 // and reused across runs, so a warmed-up decoder does not allocate for
 // inputs no larger than those it has seen.
 class LayeredDecoder {
@@ -79,8 +125,11 @@ class LayeredDecoder {
   LayeredDecoder& operator=(const LayeredDecoder&) = delete;
 
   // Decodes `root` recursively, calling `visit(layer)` for each decoded layer
-  // as soon as it exists, parents before children (depth first, children in
-  // text order). A candidate that is not valid Base64, or whose bytes are
+  // as soon as it exists, parents before children (depth first; a layer's
+  // children come decoder by decoder in the order above, each decoder's in
+  // text order). A layer whose text equals an earlier layer's of the same
+  // run is dropped (counted in `duplicates`): a normalised text still holds
+  // the payloads its parent held. A candidate that is not valid Base64, or whose bytes are
   // junk, produces no layer and is counted (malformed / junk). Bytes are
   // junk unless they classify as UTF-16LE or UTF-8 text, or are a plausible
   // binary payload: >= 16 bytes and either found by context
@@ -90,6 +139,8 @@ class LayeredDecoder {
   // and symbols -- unlike GUIDs, hashes and identifiers). Binary layers are
   // visited but not searched further. A payload cut by max_decoded_bytes
   // still yields a layer (marked truncated) and stops further decoding.
+  // Every layer (of any decoder) takes one candidate from max_candidates and
+  // its size from max_decoded_bytes.
   // `root` and the layer views passed to `visit` are only valid during the
   // call for `root`, until the next Run() for layers; `visit` must not call
   // Run() on this decoder.
@@ -106,7 +157,25 @@ class LayeredDecoder {
   void DecodeText(std::string_view text, int parent, int depth,
                   RunState& state,
                   absl::FunctionRef<void(const Layer&)> visit);
+  void DecodeBase64Layers(std::string_view text, int parent, int depth,
+                          RunState& state,
+                          absl::FunctionRef<void(const Layer&)> visit);
+  void DecodeCharCodeLayers(std::string_view text, int parent, int depth,
+                            RunState& state,
+                            absl::FunctionRef<void(const Layer&)> visit);
+  void DecodeNormalizeLayer(std::string_view text, int parent, int depth,
+                            RunState& state,
+                            absl::FunctionRef<void(const Layer&)> visit);
+  // Integration point for binary layers (decompression, XOR recovery).
+  void DecodeBinary(std::string_view bytes, int parent, int depth,
+                    RunState& state,
+                    absl::FunctionRef<void(const Layer&)> visit);
+  // Records `layer` (its text already in a buffer from NewBuffer()), visits
+  // it and recurses. Returns false when it duplicates an earlier layer.
+  bool Emit(Layer layer, RunState& state,
+            absl::FunctionRef<void(const Layer&)> visit);
   std::string* NewBuffer();
+  void ReleaseBuffer();  // gives back the last NewBuffer()
 
   Limits limits_;
   DecodeCounters counters_;
@@ -115,6 +184,8 @@ class LayeredDecoder {
   size_t buffers_used_ = 0;
   std::string decoded_;              // scratch for raw decoded bytes
   std::vector<std::vector<Candidate>> candidates_;  // one per depth
+  std::vector<std::vector<CharCodeRun>> char_runs_;  // one per depth
+  std::vector<uint64_t> layer_hashes_;  // hash of every layer text of a run
 };
 
 }  // namespace sbscan::decoders

@@ -1,0 +1,72 @@
+// Static evaluation of PowerShell string construction on literals:
+// concatenation, the -f format operator, -replace / .Replace() with literal
+// arguments, -join, reversal idioms and backtick escapes (Invoke-Obfuscation
+// TOKEN and STRING families). The result is the block text with every
+// resolvable construct replaced by its value, so that rules written on the
+// clear text match it.
+#ifndef SBSCAN_DECODERS_STRING_CONSTRUCTION_H_
+#define SBSCAN_DECODERS_STRING_CONSTRUCTION_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "decoders/outcome.h"
+
+namespace sbscan::decoders {
+
+// Transforms NormalizeStrings applied, as bits of NormalizeInfo::transforms.
+enum StringTransform : uint32_t {
+  kTransformConcat = 1u << 0,    // 'Inv'+'oke'
+  kTransformFormat = 1u << 1,    // '{1}{0}' -f 'b','a'
+  kTransformReplace = 1u << 2,   // -replace / -creplace / .Replace()
+  kTransformJoin = 1u << 3,      // -join ('a','b') / ('a','b') -join ''
+  kTransformReverse = 1u << 4,   // $s[-1..-($s.Length)], [array]::Reverse,
+                                 // [regex]::Matches($s,'.','RightToLeft')
+  kTransformBacktick = 1u << 5,  // I`nv`oke (outside string literals)
+  kTransformAll = (1u << 6) - 1,
+};
+
+// Comma-separated names of the bits set in `transforms`, in the order of
+// the enum ("concat,format,replace,join,reverse,backtick"); "" for 0. Static
+// storage. Thread-safe.
+std::string_view StringTransformNames(uint32_t transforms);
+
+struct NormalizeInfo {
+  uint32_t transforms = 0;  // StringTransform bits applied
+  size_t constructs = 0;    // constructs replaced by their value
+  bool budget_hit = false;  // the step budget stopped the evaluation early
+};
+
+// Cheap candidate check: false when NormalizeStrings cannot change `text`
+// (no backtick, no '+' between string-ish operands, no "{digit" format item,
+// no "replace", "join" or reversal marker); true otherwise (false positives
+// expected). Linear, no allocation. Thread-safe.
+bool MayNeedNormalization(std::string_view text);
+
+// Evaluates string construction in `text` and appends the normalised text to
+// `*out` (existing contents are kept): the original text where every
+// maximal expression made only of literals ('…', "…" with $() left
+// unevaluated, here-strings, [char]N, numbers) and the operators +, -f,
+// -replace/-ireplace/-creplace (pattern without regex metacharacters other
+// than backslash escapes), .Replace(), .ToString(), .ToLower(), .ToUpper(),
+// -join, [string] casts and parentheses, and that applies at least one of
+// them, is replaced by its value written raw (without quotes); a bareword
+// with backtick escapes loses them (`n `t `0 `a `b `e `f `r `u `v are
+// escapes and kept); and where a reversal idiom appears, the longest
+// literal value before it (since the previous idiom) is reversed. Nothing is
+// executed; variables are never resolved.
+//
+// Work is bounded by a step budget proportional to the text size; when it
+// runs out the rest of the text is copied unchanged and info->budget_hit is
+// set. Returns kNotApplicable (nothing appended) when no construct was
+// resolved, kDecoded when the output differs from `text`, kLimitReached
+// when the output would exceed `max_out` (*out then holds a prefix of at
+// most `max_out` bytes). Thread-safe; `out` must not alias `text`.
+Outcome NormalizeStrings(std::string_view text, size_t max_out,
+                         std::string* out, NormalizeInfo* info);
+
+}  // namespace sbscan::decoders
+
+#endif  // SBSCAN_DECODERS_STRING_CONSTRUCTION_H_
