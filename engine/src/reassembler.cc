@@ -72,19 +72,45 @@ struct Reassembler::Recent {
 Reassembler::Reassembler(const ReassemblyOptions& options) : options_(options) {}
 Reassembler::~Reassembler() = default;
 
+namespace {
+
+// MessageNumber/MessageTotal, with 1 of 1 for shapes that drop the numbers of 1-of-1 blocks.
+std::pair<int32_t, int32_t> NumberAndTotal(const Event& event) {
+  if (event.message_total < 0 && event.message_number < 0) return {1, 1};
+  return {event.message_number, event.message_total};
+}
+
+}  // namespace
+
+bool Reassembler::IsUsableFragment(const Event& event, const ReassemblyOptions& options,
+                                   const char** reason) {
+  if (event.script_block_id.empty()) {
+    *reason = "4104 event without ScriptBlockId";
+    return false;
+  }
+  auto [number, total] = NumberAndTotal(event);
+  if (total < 1 || number < 1 || number > total || total > options.max_message_total) {
+    *reason = "4104 event with MessageNumber/MessageTotal out of range";
+    return false;
+  }
+  return true;
+}
+
+void Reassembler::ObserveTime(std::string_view time_created, Emit emit) {
+  if (std::optional<int64_t> ticks = ParseTimeTicks(time_created)) {
+    stream_ticks_ = std::max(stream_ticks_, *ticks);
+  }
+  EvictOld(emit);
+}
+
 bool Reassembler::Add(const Event& event, Emit emit) {
   ++stats_.fragments;
-  if (event.script_block_id.empty()) {
-    ++stats_.rejected_no_id;
+  const char* reason;
+  if (!IsUsableFragment(event, options_, &reason)) {
+    ++(event.script_block_id.empty() ? stats_.rejected_no_id : stats_.rejected_bad_number);
     return false;
   }
-  int32_t total = event.message_total;
-  int32_t number = event.message_number;
-  if (total < 0 && number < 0) total = number = 1;  // shapes that drop the numbers of 1-of-1
-  if (total < 1 || number < 1 || number > total || total > options_.max_message_total) {
-    ++stats_.rejected_bad_number;
-    return false;
-  }
+  auto [number, total] = NumberAndTotal(event);
   if (std::optional<int64_t> ticks = ParseTimeTicks(event.time_created)) {
     stream_ticks_ = std::max(stream_ticks_, *ticks);
   }

@@ -46,6 +46,15 @@ class Reassembler {
   // Hands on every open block as partial (end of input).
   void Finish(Emit emit);
 
+  // For sharded pipelines: a usable fragment that belongs to another shard still advances stream
+  // time here, and may age out this shard's open blocks, exactly as if it had been added.
+  void ObserveTime(std::string_view time_created, Emit emit);
+
+  // True when Add() would accept the event as a fragment (ScriptBlockId present, numbers in
+  // range); otherwise *reason says why.
+  static bool IsUsableFragment(const Event& event, const ReassemblyOptions& options,
+                               const char** reason);
+
   const ReassemblyStats& stats() const { return stats_; }
   size_t open_blocks() const { return open_.size(); }
   size_t open_bytes() const { return open_bytes_; }

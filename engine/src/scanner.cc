@@ -1,26 +1,17 @@
 #include "sbscan/scanner.h"
 
-#include "engine/src/ascii.h"
+#include "engine/src/event_kind.h"
 #include "engine/src/analyzer.h"
 #include "engine/src/json_event_parser.h"
 #include "engine/src/reassembler.h"
 
 namespace sbscan {
-namespace {
-
-// A script block event: ID 4104 from Windows PowerShell or PowerShell 7 (or of unknown
-// provider, for shapes that do not carry it).
-bool IsScriptBlockEvent(const Event& e) {
-  return e.event_id == 4104 &&
-         (e.provider.empty() || ContainsIgnoreCaseAscii(e.provider, "PowerShell"));
-}
-
-}  // namespace
 
 struct Scanner::Impl {
   Impl(std::shared_ptr<const signatures::RuleSet> rules, const ScannerOptions& options,
        AlertCallback on_alert, DiagnosticCallback on_diagnostic)
-      : reassembler(options.reassembly),
+      : options(options),
+        reassembler(options.reassembly),
         analyzer(std::move(rules), options.analysis),
         on_alert(std::move(on_alert)),
         on_diagnostic(std::move(on_diagnostic)) {}
@@ -35,13 +26,10 @@ struct Scanner::Impl {
       return;
     }
     ++stats.events_4104;
-    const ReassemblyStats& r = reassembler.stats();
-    uint64_t no_id = r.rejected_no_id;
-    bool ok = reassembler.Add(event, [this](const ScriptBlock& block) { Analyze(block); });
-    if (!ok) {
-      Diagnose(event.source, r.rejected_no_id != no_id
-                                 ? "4104 event without ScriptBlockId"
-                                 : "4104 event with MessageNumber/MessageTotal out of range");
+    if (!reassembler.Add(event, [this](const ScriptBlock& block) { Analyze(block); })) {
+      const char* reason = "";
+      Reassembler::IsUsableFragment(event, options.reassembly, &reason);
+      Diagnose(event.source, reason);
     }
   }
 
@@ -49,6 +37,7 @@ struct Scanner::Impl {
     analyzer.Analyze(block, [this](const Alert& alert) { on_alert(alert); });
   }
 
+  ScannerOptions options;
   Reassembler reassembler;
   Analyzer analyzer;
   JsonEventParser json;

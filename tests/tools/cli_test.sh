@@ -51,8 +51,8 @@ check "malformed counted" grep -q "malformed: 30" "$tmp/err"
 check "-o exits 0" test "$(rc "$SBSCAN" scan -o "$tmp/alerts.jsonl" "$tmp/mixed.jsonl")" = 0
 check "-o leaves stdout empty" test ! -s "$tmp/out"
 check "-o file has the alert" grep -q sbscan.cred.mimikatz "$tmp/alerts.jsonl"
-"$SBSCAN" scan - < "$tmp/mixed.jsonl" 2>/dev/null | sed 's/"file":"[^"]*"//' > "$tmp/a1"
-"$SBSCAN" scan "$tmp/mixed.jsonl" 2>/dev/null | sed 's/"file":"[^"]*"//' > "$tmp/a2"
+"$SBSCAN" scan - < "$tmp/mixed.jsonl" 2>/dev/null | sed 's/"file":"[^"]*"//' | sort > "$tmp/a1"
+"$SBSCAN" scan "$tmp/mixed.jsonl" 2>/dev/null | sed 's/"file":"[^"]*"//' | sort > "$tmp/a2"
 check "stdin equals file" cmp -s "$tmp/a1" "$tmp/a2"
 
 # Rule errors name file, line and rule id.
@@ -85,6 +85,12 @@ check "sample has technique alerts" grep -q '"id":"sbscan\.\(cred\|download\|eva
 # Decoding can be turned off: the encoded-command alert then has no decode path.
 check "--no-decode runs" test "$(rc "$SBSCAN" scan --no-decode "$tmp/sample.jsonl")" = 0
 check "--no-decode decodes nothing" test "$(grep -c '"decode_path":\[{' "$tmp/out")" = 0
+
+# Threads: the same alert set from 1 and 3 workers (order between blocks may differ).
+"$SBSCAN" scan -j 1 "$tmp/sample.jsonl" | sort > "$tmp/j1"
+"$SBSCAN" scan -j 3 "$tmp/sample.jsonl" | sort > "$tmp/j3"
+check "-j 3 gives the alerts of -j 1" cmp -s "$tmp/j1" "$tmp/j3"
+check "-j 1 gives alerts" test -s "$tmp/j1"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -271,9 +271,12 @@ struct Generator::Impl {
     }
   }
 
-  Ticks Tick() {
-    if (rng.Chance(0.03)) {
-      clock += static_cast<Ticks>(rng.Range(kTicksPerSecond, 30 * kTicksPerSecond));
+  // Advances the clock. Idle gaps (seconds) only come before a new block or event: PowerShell
+  // writes the fragments of one block in one burst, so a continuation fragment only waits for
+  // whatever other hosts logged in between.
+  Ticks Tick(bool continuation = false) {
+    if (!continuation && rng.Chance(0.003)) {
+      clock += static_cast<Ticks>(rng.Range(kTicksPerSecond, 10 * kTicksPerSecond));
     } else {
       clock += static_cast<Ticks>(rng.Range(2000, 300000));
     }
@@ -436,7 +439,7 @@ struct Generator::Impl {
     ++stats.fragments;
     ScriptBlockEvent e;
     e.host = &h.beat;
-    e.time = Tick();
+    e.time = Tick(/*continuation=*/number > 1);
     e.created = Created(e.time);
     e.record_id = h.record_operational++;
     ++b.next;

@@ -2,13 +2,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <memory>
 
 #include "engine/src/alert_json.h"
 #include "engine/src/file_input.h"
 #include "engine/src/input_paths.h"
+#include "engine/src/parallel_scanner.h"
 #include "tools/sbscan/cli_options.h"
 #include "tools/sbscan/commands.h"
 
@@ -21,28 +26,67 @@ struct ScanOptions {
   std::string output = "-";
   bool stats = false;
   uint64_t max_errors = 10;
+  int threads = 0;
 };
 
-// Writes alert lines to a FILE*, in large writes; flushes each alert when `eager`.
+// The alert output shared by all workers: whole lines are written under a lock.
+struct AlertOutput {
+  std::FILE* file;
+  bool eager;  // flush every alert (a terminal, or a stream read from stdin)
+  std::mutex mu;
+};
+
+// One worker's alert lines, written out in large pieces (each alert when eager).
 class AlertWriter {
  public:
-  AlertWriter(std::FILE* out, bool eager) : out_(out), eager_(eager) {}
+  explicit AlertWriter(AlertOutput* out) : out_(out) {}
   ~AlertWriter() { Flush(); }
   void Write(const Alert& alert) {
     AppendAlertJson(alert, &buffer_);
-    if (eager_ || buffer_.size() >= (1u << 16)) Flush();
+    if (out_->eager || buffer_.size() >= (1u << 16)) Flush();
   }
   void Flush() {
-    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+    std::lock_guard<std::mutex> lock(out_->mu);
+    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), out_->file);
     buffer_.clear();
-    std::fflush(out_);
+    std::fflush(out_->file);
   }
 
  private:
-  std::FILE* out_;
-  bool eager_;
+  AlertOutput* out_;
   std::string buffer_;
 };
+
+// Scans regular files with `threads` workers over their mapped bytes.
+Stats ScanParallel(const std::vector<std::string>& files,
+                   std::shared_ptr<const signatures::RuleSet> rules, const ScanOptions& o,
+                   int threads, AlertOutput* out, const Scanner::DiagnosticCallback& diagnose,
+                   bool* failed) {
+  std::vector<MappedFile> maps;
+  std::vector<InputBuffer> inputs;
+  for (const std::string& file : files) {
+    MappedFile map;
+    if (!map.Open(file)) {
+      std::fprintf(stderr, "sbscan: %s: cannot open: %s\n", file.c_str(), std::strerror(errno));
+      *failed = true;
+      continue;
+    }
+    inputs.push_back({file, map.bytes()});
+    maps.push_back(std::move(map));
+  }
+  ParallelOptions parallel;
+  parallel.threads = threads;
+  parallel.max_line_bytes = o.common.reader.max_line_bytes;
+  std::vector<std::unique_ptr<AlertWriter>> writers;
+  for (int i = 0; i < threads; ++i) writers.push_back(std::make_unique<AlertWriter>(out));
+  return ScanBuffersParallel(
+      inputs, rules, o.common.scanner, parallel,
+      [&](int worker) -> Scanner::AlertCallback {
+        AlertWriter* w = writers[worker].get();
+        return [w](const Alert& alert) { w->Write(alert); };
+      },
+      diagnose);
+}
 
 int RunScan(const ScanOptions& o) {
   if (absl::Status s = ValidateOptions(o.common.scanner); !s.ok()) {
@@ -69,12 +113,12 @@ int RunScan(const ScanOptions& o) {
     out = owned.get();
   }
   bool reads_stdin = std::find(files->begin(), files->end(), "-") != files->end();
-  AlertWriter writer(out, reads_stdin || isatty(fileno(out)));
+  AlertOutput output{out, reads_stdin || isatty(fileno(out))};
+  int threads = o.threads > 0 ? o.threads
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   uint64_t reported = 0;
-  Scanner scanner(
-      rules, o.common.scanner, [&writer](const Alert& alert) { writer.Write(alert); },
-      [&](const Diagnostic& d) {
+  Scanner::DiagnosticCallback diagnose = [&](const Diagnostic& d) {
         if (++reported > o.max_errors) return;
         std::fprintf(stderr, "sbscan: %.*s:%llu: skipped: %.*s\n",
                      static_cast<int>(d.where.file.size()), d.where.file.data(),
@@ -83,21 +127,29 @@ int RunScan(const ScanOptions& o) {
         if (reported == o.max_errors) {
           std::fprintf(stderr, "sbscan: further skipped records are only counted (--stats)\n");
         }
-      });
-  LineReader reader(o.common.reader);
+      };
   bool failed = false;
   auto start = std::chrono::steady_clock::now();
-  for (const std::string& file : *files) {
-    if (absl::Status s = ScanJsonLinesFile(file, reader, scanner); !s.ok()) {
-      std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
-      failed = true;
+  Stats stats;
+  if (threads > 1 && !reads_stdin) {
+    stats = ScanParallel(*files, rules, o, threads, &output, diagnose, &failed);
+  } else {
+    AlertWriter writer(&output);
+    Scanner scanner(
+        rules, o.common.scanner, [&writer](const Alert& alert) { writer.Write(alert); },
+        diagnose);
+    LineReader reader(o.common.reader);
+    for (const std::string& file : *files) {
+      if (absl::Status s = ScanJsonLinesFile(file, reader, scanner); !s.ok()) {
+        std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
+        failed = true;
+      }
     }
+    scanner.Finish();
+    stats = scanner.stats();
   }
-  scanner.Finish();
-  writer.Flush();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Stats stats = scanner.stats();
   if (o.stats) PrintStats(stats, seconds, stderr);
   if (reported > o.max_errors) {
     std::fprintf(stderr, "sbscan: %llu records skipped in all\n",
@@ -121,6 +173,10 @@ Command AddScanCommand(CLI::App* app) {
   scan->add_option("-o,--output", o->output, "Write alerts to FILE instead of stdout")
       ->type_name("FILE");
   scan->add_flag("--stats", o->stats, "Print counters and throughput to stderr at the end");
+  scan->add_option("-j,--threads", o->threads,
+                   "Worker threads (0 = one per core). Files are sharded by (host, "
+                   "ScriptBlockId) across workers; stdin is read by one thread")
+      ->capture_default_str();
   scan->add_option("--max-errors", o->max_errors,
                    "Skipped records reported on stderr before they are only counted")
       ->capture_default_str();
