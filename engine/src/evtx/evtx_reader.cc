@@ -125,6 +125,8 @@ ReaderStats EvtxReader::Read(
     parser_->StartChunk(chunk, available);
 
     uint32_t pos = kChunkHeaderSize;
+    const bool check_ids = ch.header_crc_ok && ch.first_record_id <= ch.last_record_id;
+    bool in_stale_run = false;
     while (pos + kRecordHeaderSize <= limit) {
       const uint64_t record_offset = chunk_offset + pos;
       const char* problem = nullptr;
@@ -145,6 +147,19 @@ ReaderStats EvtxReader::Read(
         pos = NextRecord(chunk, pos + 1, limit);
         continue;
       }
+      // After damage, a chunk may hold stale records of an older or another log (shadow
+      // copies, reused space): when the header is trustworthy, ids outside its range are
+      // skipped, reported once per run.
+      const uint64_t header_record_id = LoadLe64(chunk + pos + 8);
+      if (check_ids && (header_record_id < ch.first_record_id ||
+                        header_record_id > ch.last_record_id)) {
+        ++stats.bad_records;
+        if (!in_stale_run) on_error(record_offset, "stale records (id outside the chunk's range) skipped");
+        in_stale_run = true;
+        pos += size;
+        continue;
+      }
+      in_stale_run = false;
       fields_->BeginRecord();
       problem = parser_->ParseRecord(pos + kRecordHeaderSize, pos + size - 4, fields_.get());
       int32_t event_id = -1;
@@ -160,7 +175,7 @@ ReaderStats EvtxReader::Read(
       }
       ++stats.records;
       if (want_all || WantedEventId(event_id)) {
-        fields_->Fill(static_cast<int64_t>(LoadLe64(chunk + pos + 8)), &event);
+        fields_->Fill(static_cast<int64_t>(header_record_id), &event);
         event.source.offset = record_offset;
         ++stats.events_emitted;
         on_event(event);
