@@ -172,6 +172,10 @@ TEST(EvtxDifferentialTest, RecordCountsAndEventIdsMatchStats) {
       // One record with size 0 (the 4-byte size field, not the data): python-evtx stops; the
       // 115 records after it in the chunk are intact (ids 4..118, consecutive).
       {"sample-with-zero-data-size-event.evtx", 449, 1},
+      // Dirty file: in chunks 0, 7 and 9 a record whose end was zeroed (size copy 0); python-evtx
+      // reads it (EventID 0) and stops; after it chunk 7 has 31 intact records (47675..47705,
+      // inside the chunk header's id range).
+      {"sample_with_a_bad_chunk_magic.evtx", 298, 3},
       // Shadow-copy file: in chunks 0 and 13 a record with a broken size copy, followed by
       // stale records of another log (ids outside the chunk header's range: skipped and
       // counted as bad), and one record cut by the free-space offset. The 1910 good records
