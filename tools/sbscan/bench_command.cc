@@ -2,6 +2,9 @@
 // measured in the same run.
 #include <simdjson.h>
 
+#include <sys/resource.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +15,7 @@
 #include "engine/src/alert_json.h"
 #include "engine/src/input_paths.h"
 #include "engine/src/json_event_parser.h"
+#include "engine/src/parallel_scanner.h"
 #include "signatures/matcher.h"
 #include "signatures/rule_set.h"
 #include "tools/sbscan/cli_options.h"
@@ -26,6 +30,7 @@ struct BenchOptions {
   int repeat = 3;
   bool json = false;
   int rule_cost = 0;  // print the N costliest rules
+  std::vector<int> threads = {1};
 };
 
 struct Corpus {
@@ -150,50 +155,98 @@ int RunBench(const BenchOptions& o) {
     if (found == 0) std::fprintf(stderr, "sbscan bench: warning: no 4104 event in the corpus\n");
   }
 
-  // End to end: parse, reassemble, decode, match, format alerts.
-  double best = 1e300;
-  Stats stats;
-  for (int r = 0; r < o.repeat; ++r) {
-    std::string sink;
-    Scanner scanner(rules, o.common.scanner, [&sink](const Alert& alert) {
-      AppendAlertJson(alert, &sink);
-      if (sink.size() > (1u << 20)) sink.clear();
-    });
-    auto start = Clock::now();
-    for (std::string_view line : corpus.lines) {
-      scanner.AddJsonRecord(line, end - line.data(), SourceLocation{"bench", 0, 0});
+  // End to end: parse, reassemble, decode, match, format alerts; once per thread count.
+  struct Run {
+    int threads;
+    double seconds;
+    Stats stats;
+  };
+  std::vector<Run> runs;
+  std::string_view corpus_bytes(corpus.bytes.data(),
+                                corpus.bytes.size() - simdjson::SIMDJSON_PADDING);
+  for (int threads : o.threads) {
+    Run run{threads, 1e300, {}};
+    for (int r = 0; r < o.repeat; ++r) {
+      Stats stats;
+      auto start = Clock::now();
+      if (threads <= 1) {
+        std::string sink;
+        Scanner scanner(rules, o.common.scanner, [&sink](const Alert& alert) {
+          AppendAlertJson(alert, &sink);
+          if (sink.size() > (1u << 20)) sink.clear();
+        });
+        for (std::string_view line : corpus.lines) {
+          scanner.AddJsonRecord(line, end - line.data(), SourceLocation{"bench", 0, 0});
+        }
+        scanner.Finish();
+        stats = scanner.stats();
+      } else {
+        ParallelOptions parallel;
+        parallel.threads = threads;
+        std::vector<std::string> sinks(threads);
+        stats = ScanBuffersParallel(
+            {InputBuffer{"bench", corpus_bytes}}, rules, o.common.scanner, parallel,
+            [&sinks](int w) -> Scanner::AlertCallback {
+              std::string* sink = &sinks[w];
+              return [sink](const Alert& alert) {
+                AppendAlertJson(alert, sink);
+                if (sink->size() > (1u << 20)) sink->clear();
+              };
+            },
+            nullptr);
+      }
+      double s = Seconds(start);
+      if (s < run.seconds) {
+        run.seconds = s;
+        run.stats = stats;
+      }
     }
-    scanner.Finish();
-    double s = Seconds(start);
-    if (s < best) {
-      best = s;
-      stats = scanner.stats();
-    }
+    runs.push_back(run);
   }
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  double peak_rss_mb = usage.ru_maxrss / 1024.0;
   double events = static_cast<double>(corpus.lines.size());
-  uint64_t blocks = stats.reassembly.blocks_complete + stats.reassembly.blocks_partial;
   if (o.json) {
     std::printf(
-        "{\"bytes\":%.0f,\"records\":%.0f,\"blocks\":%llu,\"alerts\":%llu,\"rules\":%zu,"
-        "\"patterns\":%zu,\"database_bytes\":%zu,\"compile_seconds\":%.4f,\"repeat\":%d,"
-        "\"decode\":%s,\"seconds\":%.4f,\"mb_per_s\":%.1f,\"events_per_s\":%.0f,"
-        "\"blocks_per_s\":%.0f,\"parse_only_mb_per_s\":%.1f}\n",
-        mb * 1e6, events, (unsigned long long)blocks,
-        (unsigned long long)stats.analysis.alerts, rules->rules().size(), rules->pattern_count(),
+        "{\"bytes\":%.0f,\"records\":%.0f,\"rules\":%zu,\"patterns\":%zu,"
+        "\"database_bytes\":%zu,\"compile_seconds\":%.4f,\"repeat\":%d,\"decode\":%s,"
+        "\"parse_only_mb_per_s\":%.1f,\"peak_rss_mb\":%.1f,\"runs\":[",
+        mb * 1e6, events, rules->rules().size(), rules->pattern_count(),
         rules->database_bytes(), compile_seconds, o.repeat,
-        o.common.scanner.analysis.decode.enabled ? "true" : "false", best, mb / best,
-        events / best, blocks / best, mb / parse_best);
+        o.common.scanner.analysis.decode.enabled ? "true" : "false", mb / parse_best,
+        peak_rss_mb);
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const Run& r = runs[i];
+      uint64_t blocks = r.stats.reassembly.blocks_complete + r.stats.reassembly.blocks_partial;
+      std::printf("%s{\"threads\":%d,\"seconds\":%.4f,\"mb_per_s\":%.1f,"
+                  "\"events_per_s\":%.0f,\"blocks_per_s\":%.0f,\"alerts\":%llu}",
+                  i ? "," : "", r.threads, r.seconds, mb / r.seconds, events / r.seconds,
+                  blocks / r.seconds, (unsigned long long)r.stats.analysis.alerts);
+    }
+    std::printf("]}\n");
   } else {
-    std::printf("corpus: %.1f MB, %.0f records, %llu blocks; %zu rules, %zu patterns, "
-                "database %zu bytes, compiled in %.3f s\n",
-                mb, events, (unsigned long long)blocks, rules->rules().size(),
-                rules->pattern_count(), rules->database_bytes(), compile_seconds);
-    std::printf("parse only : %8.1f MB/s  (best of %d)\n", mb / parse_best, o.repeat);
-    std::printf("end to end : %8.1f MB/s  %10.0f events/s  %9.0f blocks/s  %llu alerts  "
-                "(decode %s; best of %d; one thread)\n",
-                mb / best, events / best, blocks / best,
-                (unsigned long long)stats.analysis.alerts,
-                o.common.scanner.analysis.decode.enabled ? "on" : "off", o.repeat);
+    std::printf("corpus: %.1f MB, %.0f records; %zu rules, %zu patterns, database %zu bytes, "
+                "compiled in %.3f s\n",
+                mb, events, rules->rules().size(), rules->pattern_count(),
+                rules->database_bytes(), compile_seconds);
+    std::printf("parse only     : %8.1f MB/s  (one thread, best of %d)\n", mb / parse_best,
+                o.repeat);
+    for (const Run& r : runs) {
+      uint64_t blocks = r.stats.reassembly.blocks_complete + r.stats.reassembly.blocks_partial;
+      std::printf("end to end -j%-2d: %8.1f MB/s  %10.0f events/s  %9.0f blocks/s  %llu alerts  "
+                  "(decode %s; best of %d)\n",
+                  r.threads, mb / r.seconds, events / r.seconds, blocks / r.seconds,
+                  (unsigned long long)r.stats.analysis.alerts,
+                  o.common.scanner.analysis.decode.enabled ? "on" : "off", o.repeat);
+    }
+    if (runs.size() > 1) {
+      for (const Run& r : runs) {
+        std::printf("speed-up -j%-2d : %.2fx over -j%d\n", r.threads,
+                    runs[0].seconds / r.seconds, runs[0].threads);
+      }
+    }
+    std::printf("peak RSS       : %.1f MB\n", peak_rss_mb);
   }
   return 0;
 }
@@ -210,6 +263,10 @@ Command AddBenchCommand(CLI::App* app) {
       ->type_name("INPUT...");
   bench->add_option("--repeat", o->repeat, "Runs of each measurement")->capture_default_str();
   bench->add_flag("--json", o->json, "One JSON object on stdout, to compare runs");
+  bench->add_option("-j,--threads", o->threads,
+                    "Thread counts to measure, e.g. -j 1,2,4 (each end to end)")
+      ->delimiter(',')
+      ->capture_default_str();
   bench->add_option("--rule-cost", o->rule_cost,
                     "Instead, scan with each rule alone and list the N costliest");
   AddCommonOptions(bench, &o->common);
