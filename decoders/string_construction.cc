@@ -597,7 +597,14 @@ class Evaluator {
   }
 
   bool Unary(size_t* pos, Val* v) {
-    if (!Step()) return false;
+    if (!Step() || nesting_ >= kMaxNesting) return false;
+    ++nesting_;
+    const bool ok = UnaryInner(pos, v);
+    --nesting_;
+    return ok;
+  }
+
+  bool UnaryInner(size_t* pos, Val* v) {
     if (Is(*pos, Tok::kJoin)) {
       size_t p = *pos + 1;
       if (!Unary(&p, v) || v->numbers) return false;
@@ -666,8 +673,13 @@ class Evaluator {
         ++*pos;
         return true;
       case Tok::kLParen: {
+        // Nesting is bounded: recursion must not exhaust the stack.
+        if (nesting_ >= kMaxNesting) return false;
         size_t p = *pos + 1;
-        if (!Cmp(&p, v) || !Is(p, Tok::kRParen)) return false;
+        ++nesting_;
+        const bool ok = Cmp(&p, v) && Is(p, Tok::kRParen);
+        --nesting_;
+        if (!ok) return false;
         *pos = p + 1;
         return true;
       }
@@ -785,9 +797,11 @@ class Evaluator {
     return true;
   }
 
+  static constexpr int kMaxNesting = 48;  // parentheses, -join, casts
   const std::vector<Token>& toks_;
   const std::string& arena_;
   size_t budget_;
+  int nesting_ = 0;
   bool budget_hit_ = false;
 };
 
