@@ -276,6 +276,30 @@ TEST(XmlEventParserTest, SourceIsKept) {
   EXPECT_EQ(e.event_id, -1);
 }
 
+TEST(XmlEventParserTest, ByteMutationsNeverCrash) {
+  std::string xml = SharedFile("event.xml");
+  std::string one = xml.substr(0, xml.find("</Event>") + 8);
+  XmlEventParser parser;
+  const char kBytes[] = {'<', '>', '&', '/', '\'', '"', ';', '#', 'x', '\0', '\xff'};
+  size_t ok = 0;
+  for (size_t i = 0; i < one.size(); ++i) {
+    for (char c : kBytes) {
+      std::string m = one;
+      m[i] = c;
+      Event e;
+      XmlParseResult r = parser.Parse(m, &e);
+      if (r.ok) {
+        ++ok;
+        EXPECT_EQ(r.error, nullptr);
+      } else {
+        EXPECT_NE(r.error, nullptr);
+        EXPECT_LE(r.error_offset, m.size());
+      }
+    }
+  }
+  EXPECT_GT(ok, 0u);
+}
+
 TEST(DecodeXmlTextTest, Cases) {
   std::string out;
   size_t err = 0;
