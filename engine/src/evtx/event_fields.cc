@@ -194,9 +194,22 @@ void FieldCollector::Fill(int64_t header_record_id, Event* event) {
   // details block (HostApplication=…) goes to context_info, the data after it (800: pipeline
   // details) to payload, and the first data (800: command line; 400/403: engine state; 600:
   // provider name), when it is not the details block, to user_data.
-  size_t details = data_count_;
+  // A string-array substitution inside one <Data> renders as one <Data> per element.
+  unnamed_.clear();
   for (size_t i = 0; i < data_count_; ++i) {
-    Render(data_[i].value, &scratch_);
+    const Pieces& value = data_[i].value;
+    if (value.size() == 1 && value[0].type == (kTypeString | kTypeArrayBit)) {
+      std::vector<ValueRef> parts;
+      SplitStringArray(value[0], &parts);
+      for (const ValueRef& part : parts) unnamed_.push_back(Pieces{part});
+    } else {
+      unnamed_.push_back(value);
+    }
+  }
+  if (unnamed_.empty()) return;
+  size_t details = unnamed_.size();
+  for (size_t i = 0; i < unnamed_.size(); ++i) {
+    Render(unnamed_[i], &scratch_);
     if (LooksLikeDetails(scratch_)) {
       details = i;
       context_info_.swap(scratch_);
@@ -204,13 +217,13 @@ void FieldCollector::Fill(int64_t header_record_id, Event* event) {
       break;
     }
   }
-  if (details == data_count_) {
-    event->context_info = RenderInto(data_[0].value, &context_info_);
+  if (details == unnamed_.size()) {
+    event->context_info = RenderInto(unnamed_[0], &context_info_);
     return;
   }
-  if (details > 0) event->user_data = RenderInto(data_[0].value, &user_data_);
-  if (details + 1 < data_count_) {
-    event->payload = RenderInto(data_[details + 1].value, &payload_);
+  if (details > 0) event->user_data = RenderInto(unnamed_[0], &user_data_);
+  if (details + 1 < unnamed_.size()) {
+    event->payload = RenderInto(unnamed_[details + 1], &payload_);
   }
 }
 

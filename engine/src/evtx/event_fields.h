@@ -68,6 +68,7 @@ class FieldCollector {
   Pieces fields_[kNumFields];
   std::vector<DataEntry> data_;
   size_t data_count_ = 0;
+  std::vector<Pieces> unnamed_;  // unnamed data, string arrays split
 
   NameId stack_[kMaxStack];
   Pieces* text_target_[kMaxStack];

@@ -341,6 +341,18 @@ bool ValueToInt64(const ValueRef& v, int64_t* out) {
   }
 }
 
+void SplitStringArray(const ValueRef& v, std::vector<ValueRef>* out) {
+  const uint32_t units = v.size / 2;
+  uint32_t start = 0;
+  for (uint32_t i = 0; i <= units; ++i) {
+    if (i == units || LoadLe16(v.data + 2 * i) == 0) {
+      if (i == units && i == start) break;
+      out->push_back({v.data + 2 * start, 2 * (i - start), kTypeString});
+      start = i + 1;
+    }
+  }
+}
+
 void NormalizeIsoFraction(std::string* text) {
   // "YYYY-MM-DDTHH:MM:SS" is 19 characters; a fraction and "Z" may follow.
   if (text->size() < 20 || (*text)[10] != 'T' || text->back() != 'Z') return;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/src/evtx/binxml_types.h"
 
@@ -35,6 +36,10 @@ void AppendValue(const ValueRef& v, std::string* out);
 // Reads an integer value directly (Int8..UInt64, HexInt32/64, SizeT, Bool) or parses a
 // decimal / "0x" hexadecimal string value. Returns false when the value holds no integer.
 bool ValueToInt64(const ValueRef& v, int64_t* out);
+
+// Splits an array of UTF-16 strings (type kTypeString | kTypeArrayBit: NUL-terminated strings
+// one after the other) into one kTypeString value per element, appended to *out.
+void SplitStringArray(const ValueRef& v, std::vector<ValueRef>* out);
 
 // Rewrites an ISO 8601 UTC time string in place to exactly 7 fraction digits (the FILETIME
 // precision, as FILETIME values render): "…:20.242837300Z" → "…:20.2428373Z",
