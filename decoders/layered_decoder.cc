@@ -1,6 +1,7 @@
 #include "decoders/layered_decoder.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -137,13 +138,20 @@ struct LayeredDecoder::RunState {
 
 namespace {
 
+// Hash of a layer text for duplicate suppression (8 bytes per step).
 uint64_t HashText(std::string_view s) {
-  uint64_t h = 1469598103934665603ull ^ s.size();
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 29;
   }
-  return h;
+  for (; i < s.size(); ++i) {
+    h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001B3ull;
+  }
+  return h ^ (h >> 31);
 }
 
 DecoderCounters& Per(DecodeCounters& c, DecoderId id) {
@@ -173,7 +181,6 @@ void LayeredDecoder::Run(std::string_view root,
   layer_hashes_.clear();
   buffers_used_ = 0;
   RunState state{limits_.max_decoded_bytes, limits_.max_candidates};
-  layer_hashes_.push_back(HashText(root));
   DecodeText(root, 0, 1, state, visit);
   counters_.depth_limit_hits += state.depth_hit;
   counters_.bytes_limit_hits += state.bytes_hit;

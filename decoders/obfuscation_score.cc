@@ -35,85 +35,99 @@ double Ramp(double x, double lo, double hi) {
 
 }  // namespace
 
+// Bytes that need more than counting: quotes, backtick, '{', '[', ',',
+// '\n'.
+struct RareTable {
+  bool r[256];
+  constexpr RareTable() : r() {
+    for (char c : {'\'', '"', '`', '{', '[', ',', '\n'}) {
+      r[static_cast<unsigned char>(c)] = true;
+    }
+  }
+};
+constexpr RareTable kRare;
+
 ObfuscationFeatures ComputeObfuscationFeatures(std::string_view text) {
   ObfuscationFeatures f;
   const size_t n = text.size();
   f.length = n;
   f.lines = 1;
   if (n == 0) return f;
-  uint32_t hist[256] = {0};
-  size_t letters = 0, upper = 0, digits = 0, spaces = 0, punct = 0;
+  // Four interleaved histograms: repeated bytes do not wait on one counter.
+  uint32_t hist4[4][256] = {};
   size_t flips = 0, letter_pairs = 0, ticks = 0, concat = 0, format = 0;
   size_t casts = 0, list_numbers = 0, in_string = 0;
-  size_t token = 0, special_run = 0;
+  size_t token = 0, special_run = 0, longest_token = 0, longest_special = 0;
   char quote = 0;  // inside a literal opened by this quote
+  size_t quote_at = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   uint8_t prev = kSpace;
   for (size_t i = 0; i < n; ++i) {
     const uint8_t b = s[i];
-    ++hist[b];
+    ++hist4[i & 3][b];
     const uint8_t k = kClass.c[b];
-    switch (k) {
-      case kUpper: ++letters; ++upper; break;
-      case kLower: ++letters; break;
-      case kDigit: ++digits; break;
-      case kSpace: ++spaces; break;
-      case kPunct: ++punct; break;
-      default: break;
-    }
-    if ((k == kUpper || k == kLower) && (prev == kUpper || prev == kLower)) {
-      ++letter_pairs;
-      if (k == kUpper && prev == kLower) ++flips;
-    }
-    if (k == kSpace) {
-      f.longest_token = std::max(f.longest_token, token);
-      token = 0;
+    const bool letter = k == kUpper || k == kLower;
+    const bool prev_letter = prev == kUpper || prev == kLower;
+    letter_pairs += letter & prev_letter;
+    flips += (k == kUpper) & (prev == kLower);
+    token = k == kSpace ? 0 : token + 1;
+    longest_token = std::max(longest_token, token);
+    special_run = k == kPunct ? special_run + 1 : 0;
+    longest_special = std::max(longest_special, special_run);
+    if (kRare.r[b]) {
       if (b == '\n') ++f.lines;
-    } else {
-      ++token;
-    }
-    if (k == kPunct) {
-      ++special_run;
-      f.longest_special_run = std::max(f.longest_special_run, special_run);
-    } else {
-      special_run = 0;
-    }
-    if (quote != 0) {
-      ++in_string;
-      if (b == static_cast<uint8_t>(quote)) quote = 0;
-    } else if (b == '\'' || b == '"') {
-      quote = static_cast<char>(b);
-      // 'a'+'b': a quote, optional blanks, '+', optional blanks, then this
-      // quote.
-      size_t j = i;
-      while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == '\t')) --j;
-      if (j > 0 && s[j - 1] == '+') {
-        --j;
+      if (quote != 0) {
+        if (b == static_cast<uint8_t>(quote)) {
+          in_string += i - quote_at + 1;
+          quote = 0;
+        }
+      } else if (b == '\'' || b == '"') {
+        quote = static_cast<char>(b);
+        quote_at = i;
+        // 'a'+'b': a quote, optional blanks, '+', optional blanks, then
+        // this quote.
+        size_t j = i;
         while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == '\t')) --j;
-        if (j > 0 && (s[j - 1] == '\'' || s[j - 1] == '"')) ++concat;
+        if (j > 0 && s[j - 1] == '+') {
+          --j;
+          while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == '\t')) --j;
+          if (j > 0 && (s[j - 1] == '\'' || s[j - 1] == '"')) ++concat;
+        }
       }
-    }
-    if (b == '`' && i > 0 && i + 1 < n && IsWord(prev) &&
-        IsWord(kClass.c[s[i + 1]])) {
-      ++ticks;
-    }
-    if (b == '{' && i + 2 < n && kClass.c[s[i + 1]] == kDigit &&
-        (s[i + 2] == '}' || (kClass.c[s[i + 2]] == kDigit && i + 3 < n &&
-                             s[i + 3] == '}'))) {
-      ++format;
-    }
-    if (b == '[' && i + 5 < n && (s[i + 1] | 0x20) == 'c' &&
-        (s[i + 2] | 0x20) == 'h' && (s[i + 3] | 0x20) == 'a' &&
-        (s[i + 4] | 0x20) == 'r') {
-      ++casts;
-    }
-    if (b == ',' && prev == kDigit) ++list_numbers;
-    if (b == ',' && prev == kSpace && i >= 2 && kClass.c[s[i - 2]] == kDigit) {
-      ++list_numbers;
+      if (b == '`' && i > 0 && i + 1 < n && IsWord(prev) &&
+          IsWord(kClass.c[s[i + 1]])) {
+        ++ticks;
+      }
+      if (b == '{' && i + 2 < n && kClass.c[s[i + 1]] == kDigit &&
+          (s[i + 2] == '}' || (kClass.c[s[i + 2]] == kDigit && i + 3 < n &&
+                               s[i + 3] == '}'))) {
+        ++format;
+      }
+      if (b == '[' && i + 5 < n && (s[i + 1] | 0x20) == 'c' &&
+          (s[i + 2] | 0x20) == 'h' && (s[i + 3] | 0x20) == 'a' &&
+          (s[i + 4] | 0x20) == 'r') {
+        ++casts;
+      }
+      if (b == ',' && (prev == kDigit ||
+                       (prev == kSpace && i >= 2 &&
+                        kClass.c[s[i - 2]] == kDigit))) {
+        ++list_numbers;
+      }
     }
     prev = k;
   }
-  f.longest_token = std::max(f.longest_token, token);
+  if (quote != 0) in_string += n - quote_at;
+  f.longest_token = longest_token;
+  f.longest_special_run = longest_special;
+  uint32_t hist[256];
+  size_t cls[6] = {0, 0, 0, 0, 0, 0};
+  for (int c = 0; c < 256; ++c) {
+    hist[c] = hist4[0][c] + hist4[1][c] + hist4[2][c] + hist4[3][c];
+    cls[kClass.c[c]] += hist[c];
+  }
+  const size_t letters = cls[kUpper] + cls[kLower];
+  const size_t upper = cls[kUpper], digits = cls[kDigit];
+  const size_t spaces = cls[kSpace], punct = cls[kPunct];
   const double dn = static_cast<double>(n);
   f.letter_ratio = letters / dn;
   f.digit_ratio = digits / dn;

@@ -27,15 +27,19 @@ inline bool IsAlpha(char c) {
 inline bool IsWordChar(char c) {
   return IsAlpha(c) || IsDigit(c) || c == '_';
 }
-// Characters that end a bareword.
-inline bool EndsBareword(char c) {
-  return IsSpace(c) || std::strchr("(){}[];,|&'\"+=", c) != nullptr ||
-         c == '\0';
-}
+struct ByteSet {
+  bool in[256];
+  constexpr explicit ByteSet(const char* chars) : in() {
+    for (const char* p = chars; *p; ++p) in[static_cast<unsigned char>(*p)] = true;
+  }
+  bool operator()(char c) const { return in[static_cast<unsigned char>(c)]; }
+};
+constexpr ByteSet kEndsBareword(" \t\r\n\f\v(){}[];,|&'\"+=");
+// Characters that end a bareword (NUL too).
+inline bool EndsBareword(char c) { return c == '\0' || kEndsBareword(c); }
 // Letters that form an escape after a backtick.
-inline bool IsEscapeLetter(char c) {
-  return std::strchr("0abefnrtuv", c) != nullptr && c != '\0';
-}
+constexpr ByteSet kEscapeLetters("0abefnrtuv");
+inline bool IsEscapeLetter(char c) { return kEscapeLetters(c); }
 
 bool IEqAt(std::string_view t, size_t pos, std::string_view word) {
   if (pos + word.size() > t.size()) return false;
@@ -99,6 +103,7 @@ struct Token {
   Tok kind;
   uint8_t flag;
   bool reverse_marker;  // a reversal idiom starts here
+  bool raw = false;     // the value is the token's text (vbegin/vend unused)
   uint32_t begin, end;  // span in the text
   uint32_t vbegin, vend;  // value in the arena
 };
@@ -236,11 +241,11 @@ class Tokenizer {
   }
 
   void Push(Tok kind, uint8_t flag, size_t b, size_t e) {
-    toks_->push_back(Token{kind, flag, false, static_cast<uint32_t>(b),
+    toks_->push_back(Token{kind, flag, false, false, static_cast<uint32_t>(b),
                            static_cast<uint32_t>(e), 0, 0});
   }
   void PushValue(Tok kind, uint8_t flag, size_t b, size_t e, uint32_t vb) {
-    toks_->push_back(Token{kind, flag, false, static_cast<uint32_t>(b),
+    toks_->push_back(Token{kind, flag, false, false, static_cast<uint32_t>(b),
                            static_cast<uint32_t>(e), vb,
                            static_cast<uint32_t>(arena_->size())});
   }
@@ -429,8 +434,17 @@ class Tokenizer {
 
   size_t Bareword(size_t p) {
     const size_t n = t_.size();
-    const uint32_t vb = static_cast<uint32_t>(arena_->size());
     size_t q = p;
+    while (q < n && !EndsBareword(t_[q]) && t_[q] != '`') ++q;
+    if (q >= n || t_[q] != '`') {  // common case: no tick, value = text
+      if (q == p) q = p + 1;
+      const uint32_t vb = static_cast<uint32_t>(arena_->size());
+      PushValue(Tok::kBareword, 0, p, q, vb);
+      toks_->back().raw = true;
+      return q;
+    }
+    const uint32_t vb = static_cast<uint32_t>(arena_->size());
+    arena_->append(t_.substr(p, q - p));
     bool ticks = false;
     while (q < n && !EndsBareword(t_[q])) {
       if (t_[q] == '`' && q + 1 < n) {
@@ -470,9 +484,9 @@ struct Val {
 
 class Evaluator {
  public:
-  Evaluator(const std::vector<Token>& toks, const std::string& arena,
-            size_t budget)
-      : toks_(toks), arena_(arena), budget_(budget) {}
+  Evaluator(std::string_view text, const std::vector<Token>& toks,
+            const std::string& arena, size_t budget)
+      : text_(text), toks_(toks), arena_(arena), budget_(budget) {}
 
   bool budget_hit() const { return budget_hit_; }
 
@@ -487,6 +501,7 @@ class Evaluator {
     return i < toks_.size() && toks_[i].kind == k;
   }
   std::string_view Value(const Token& t) const {
+    if (t.raw) return text_.substr(t.begin, t.end - t.begin);
     return std::string_view(arena_).substr(t.vbegin, t.vend - t.vbegin);
   }
   bool Step() {
@@ -798,6 +813,7 @@ class Evaluator {
   }
 
   static constexpr int kMaxNesting = 48;  // parentheses, -join, casts
+  std::string_view text_;
   const std::vector<Token>& toks_;
   const std::string& arena_;
   size_t budget_;
@@ -834,38 +850,89 @@ std::string_view StringTransformNames(uint32_t transforms) {
 
 namespace {
 
-// Checks the trigger at text[i] (one of ` + { j p v, any case).
+// Previous non-blank byte before `i`, 0 at the start; `*at` its index.
+char PrevNonBlank(std::string_view t, size_t i, size_t* at) {
+  while (i > 0 && IsSpace(t[i - 1])) --i;
+  *at = i > 0 ? i - 1 : 0;
+  return i > 0 ? t[i - 1] : 0;
+}
+char NextNonBlank(std::string_view t, size_t i, size_t* at) {
+  while (i < t.size() && IsSpace(t[i])) ++i;
+  *at = i;
+  return i < t.size() ? t[i] : 0;
+}
+inline bool IsQuoteChar(char c) { return c == '\'' || c == '"'; }
+
+// A literal ends just before `i`: a quote, or ')' closing after a quote.
+bool LiteralEndsBefore(std::string_view t, size_t i) {
+  size_t at;
+  const char c = PrevNonBlank(t, i, &at);
+  if (IsQuoteChar(c)) return true;
+  return c == ')' && IsQuoteChar(PrevNonBlank(t, at, &at));
+}
+
+// Checks the trigger at text[i] (one of ` + { [, or the first letter of
+// the pairs jo, pl, rs, ig in any case): the
+// constructs NormalizeStrings can resolve, in the shapes obfuscators write
+// them. Ordinary code ($a -join ',', "{0}: {1}" -f $x, $s.Replace($a, $b),
+// 'a' + $b) does not trigger.
 bool TriggerAt(std::string_view text, size_t i) {
   const size_t n = text.size();
   const char c = text[i];
+  size_t at;
   switch (c) {
-    case '`':
-      return true;
-    case '{':
-      return i + 1 < n && IsDigit(text[i + 1]);
-    case '+': {
-      size_t a = i;
-      while (a > 0 && (text[a - 1] == ' ' || text[a - 1] == '\t')) --a;
-      size_t b = i + 1;
-      while (b < n && IsSpace(text[b])) ++b;
-      const char before = a > 0 ? text[a - 1] : 0;
-      const char after = b < n ? text[b] : 0;
-      return (before == '\'' || before == '"' || before == ')' ||
-              IsDigit(before)) &&
-             (after == '\'' || after == '"' || after == '(' || after == '[');
+    case '`':  // a tick inside a word, not an escape: I`nv`oke
+      return i + 1 < n && IsWordChar(text[i + 1]) &&
+             !IsEscapeLetter(text[i + 1]);
+    case '{': {  // adjacent format items: {1}{0}
+      size_t k = i + 1;
+      if (k >= n || !IsDigit(text[k])) return false;
+      while (k < n && IsDigit(text[k])) ++k;
+      return k + 1 < n && text[k] == '}' && text[k + 1] == '{';
+    }
+    case '+': {  // literal + literal ('a'+'b', [char]39+'x', 'a'+[char]39)
+      const char before = PrevNonBlank(text, i, &at);
+      const char after = NextNonBlank(text, i + 1, &at);
+      const bool lit_after = IsQuoteChar(after) || after == '(' ||
+                             IEqAt(text, at, "[char]");
+      return lit_after && (IsQuoteChar(before) || before == ')' ||
+                           (IsDigit(before) &&
+                            (after == '[' || IsQuoteChar(after))));
+    }
+    case '[': {  // $s[-1..-($s.Length)]
+      const char nx = NextNonBlank(text, i + 1, &at);
+      if (nx != '-' || at + 1 >= n || text[at + 1] != '1') return false;
+      NextNonBlank(text, at + 2, &at);
+      return at + 1 < n && text[at] == '.' && text[at + 1] == '.';
     }
     default:
       break;
   }
   switch (Lower(c)) {
-    case 'j':
-      return IEqAt(text, i, "join");
-    case 'p':
-      return i >= 2 && IEqAt(text, i - 2, "replace");
-    case 'v':
-      return i >= 2 && IEqAt(text, i - 2, "reverse");
-    case 'f':
-      return i >= 9 && IEqAt(text, i - 9, "righttoleft");
+    case 'j':  // ('a','b') -join '' / -join ('a','b')
+      if (!IEqAt(text, i, "join") || i == 0 || text[i - 1] != '-') {
+        return false;
+      }
+      if (LiteralEndsBefore(text, i - 1)) return true;
+      if (NextNonBlank(text, i + 4, &at) == '(') {
+        return IsQuoteChar(NextNonBlank(text, at + 1, &at));
+      }
+      return false;
+    case 'p':  // 'lit' -replace / ('a'+'b').Replace(
+      if (i < 2 || !IEqAt(text, i - 2, "replace")) return false;
+      {
+        size_t k = i - 2;
+        if (k > 0 && (Lower(text[k - 1]) == 'i' || Lower(text[k - 1]) == 'c')) {
+          --k;
+        }
+        if (k == 0 || (text[k - 1] != '-' && text[k - 1] != '.')) return false;
+        return LiteralEndsBefore(text, k - 1);
+      }
+    case 'r':  // [array]::Reverse( (found by its "rs")
+      return i >= 6 && text[i - 5] == ':' && text[i - 6] == ':' &&
+             IEqAt(text, i - 4, "reverse");
+    case 'i':  // 'RightToLeft' (found by its "ig")
+      return i >= 1 && IEqAt(text, i - 1, "righttoleft");
     default:
       return false;
   }
@@ -878,22 +945,31 @@ bool MayNeedNormalization(std::string_view text) {
   size_t i = 0;
 #if defined(__SSE2__)
   const __m128i tick = _mm_set1_epi8('`'), plus = _mm_set1_epi8('+'),
-                brace = _mm_set1_epi8('{'), j = _mm_set1_epi8('j'),
-                p = _mm_set1_epi8('p'), v = _mm_set1_epi8('v'),
-                f = _mm_set1_epi8('f'), lower = _mm_set1_epi8(0x20);
-  for (; i + 16 <= n; i += 16) {
+                brace = _mm_set1_epi8('{'), bracket = _mm_set1_epi8('['),
+                lower = _mm_set1_epi8(0x20);
+  const __m128i j = _mm_set1_epi8('j'), o = _mm_set1_epi8('o'),
+                p = _mm_set1_epi8('p'), l = _mm_set1_epi8('l'),
+                r = _mm_set1_epi8('r'), s = _mm_set1_epi8('s'),
+                ii = _mm_set1_epi8('i'), g = _mm_set1_epi8('g');
+  for (; i + 17 <= n; i += 16) {
     const __m128i x =
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i y = _mm_loadu_si128(
+        reinterpret_cast<const __m128i*>(text.data() + i + 1));
     const __m128i xl = _mm_or_si128(x, lower);
-    const __m128i m = _mm_or_si128(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, tick),
-                                  _mm_cmpeq_epi8(x, plus)),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, brace),
-                                  _mm_cmpeq_epi8(xl, j))),
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(xl, p),
-                                  _mm_cmpeq_epi8(xl, v)),
-                     _mm_cmpeq_epi8(xl, f)));
-    unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(m));
+    const __m128i yl = _mm_or_si128(y, lower);
+    const __m128i singles = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, tick), _mm_cmpeq_epi8(x, plus)),
+        _mm_or_si128(_mm_cmpeq_epi8(x, brace), _mm_cmpeq_epi8(x, bracket)));
+    const __m128i pairs = _mm_or_si128(
+        _mm_or_si128(
+            _mm_and_si128(_mm_cmpeq_epi8(xl, j), _mm_cmpeq_epi8(yl, o)),
+            _mm_and_si128(_mm_cmpeq_epi8(xl, p), _mm_cmpeq_epi8(yl, l))),
+        _mm_or_si128(
+            _mm_and_si128(_mm_cmpeq_epi8(xl, r), _mm_cmpeq_epi8(yl, s)),
+            _mm_and_si128(_mm_cmpeq_epi8(xl, ii), _mm_cmpeq_epi8(yl, g))));
+    unsigned bits =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(singles, pairs)));
     while (bits != 0) {
       const size_t k = i + static_cast<size_t>(__builtin_ctz(bits));
       if (TriggerAt(text, k)) return true;
@@ -903,9 +979,11 @@ bool MayNeedNormalization(std::string_view text) {
 #endif
   for (; i < n; ++i) {
     const char c = text[i];
-    const char l = Lower(c);
-    if ((c == '`' || c == '+' || c == '{' || l == 'j' || l == 'p' ||
-         l == 'v' || l == 'f') &&
+    const char a = Lower(c);
+    const char b = i + 1 < n ? Lower(text[i + 1]) : 0;
+    if ((c == '`' || c == '+' || c == '{' || c == '[' ||
+         (a == 'j' && b == 'o') || (a == 'p' && b == 'l') ||
+         (a == 'r' && b == 's') || (a == 'i' && b == 'g')) &&
         TriggerAt(text, i)) {
       return true;
     }
@@ -927,7 +1005,7 @@ Outcome NormalizeStrings(std::string_view text, size_t max_out,
 
   // Step budget: generous for real obfuscation, bounded for adversarial
   // nesting.
-  Evaluator ev(toks, arena, 16 * toks.size() + 4096);
+  Evaluator ev(text, toks, arena, 16 * toks.size() + 4096);
   std::vector<Replacement> reps;
   std::string values;
   // Longest literal value seen since the last reversal marker: the

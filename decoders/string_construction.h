@@ -39,10 +39,15 @@ struct NormalizeInfo {
   bool budget_hit = false;  // the step budget stopped the evaluation early
 };
 
-// Cheap candidate check: false when NormalizeStrings cannot change `text`
-// (no backtick, no '+' between string-ish operands, no "{digit" format item,
-// no "replace", "join" or reversal marker); true otherwise (false positives
-// expected). Linear, no allocation. Thread-safe.
+// Cheap candidate check, true when `text` holds one of the shapes that
+// obfuscators write and NormalizeStrings resolves: a backtick inside a word
+// before a non-escape character (I`nv`oke), literal + literal ('a'+'b',
+// [char]39+'x', (...)+'b'), adjacent format items ({1}{0}), -join / -replace
+// / .Replace right after a literal (or -join followed by a literal list),
+// and the reversal idioms ([-1.., ::Reverse(, 'RightToLeft'). The driver
+// only normalises texts that pass; ordinary code ($a -join ',',
+// "{0}: {1}" -f $x, $s -replace 'a','b', 'x' + $y) does not. One SSE2 pass
+// plus a few byte comparisons per trigger byte; no allocation. Thread-safe.
 bool MayNeedNormalization(std::string_view text);
 
 // Evaluates string construction in `text` and appends the normalised text to

@@ -74,8 +74,16 @@ TEST(StringConstructionTest, Reversal) {
 TEST(StringConstructionTest, CandidateCheck) {
   EXPECT_FALSE(MayNeedNormalization("Get-ChildItem -Path C:\\ | Sort-Object Name"));
   EXPECT_FALSE(MayNeedNormalization("$i = $i + 1; Write-Host \"n=$i\""));
-  for (const char* t : {"'a'+'b'", "'{0}' -f 1", "x`y", "$a -RePlAcE 'x'", "-JOIN $a",
-                        "[array]::reverse($a)", "'RightToLeft'"}) {
+  for (const char* t : {"$a = \"{0}: {1}\" -f $x, $y", "$a -join ','",
+                        "$s -replace 'a','b'", "Write-Host \"a`tb`n\"",
+                        "$msg = 'Copied ' + $count"}) {
+    EXPECT_FALSE(MayNeedNormalization(t)) << t;
+  }
+  for (const char* t : {"'a'+'b'", "'{1}{0}' -f 'a','b'", "I`EX", "x`y",
+                        "('a') -RePlAcE 'x'", "'ab'.Replace('a','b')",
+                        "-JOIN ('a','b')", "('a','b')-join''",
+                        "[array]::reverse($a)", "'RightToLeft'",
+                        "$s[ -1 ..-5]", "[char]39+'x'"}) {
     EXPECT_TRUE(MayNeedNormalization(t)) << t;
   }
 }
