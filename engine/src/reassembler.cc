@@ -325,13 +325,13 @@ void Reassembler::EvictOld(Emit emit) {
   }
 }
 
-void Reassembler::Finish(Emit emit) {
+void Reassembler::FlushAll(PartialCause cause, Emit emit) {
   while (!arrival_.empty()) {
     const auto& [serial, key] = arrival_.front();
     auto it = open_.find(key);
     bool open = it != open_.end() && it->second->serial == serial;
     arrival_.pop_front();
-    if (open) Complete(*it->second, PartialCause::kEndOfInput, emit);
+    if (open) Complete(*it->second, cause, emit);
   }
 }
 

@@ -44,7 +44,9 @@ class Reassembler {
   // usable fragment: no ScriptBlockId, MessageNumber/MessageTotal out of range.
   bool Add(const Event& event, Emit emit);
   // Hands on every open block as partial (end of input).
-  void Finish(Emit emit);
+  void Finish(Emit emit) { FlushAll(PartialCause::kEndOfInput, emit); }
+  // Hands on every open block as partial with `cause` (e.g. a followed file idle for a window).
+  void FlushAll(PartialCause cause, Emit emit);
 
   // For sharded pipelines: a usable fragment that belongs to another shard still advances stream
   // time here, and may age out this shard's open blocks, exactly as if it had been added.

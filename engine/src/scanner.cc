@@ -84,6 +84,13 @@ void Scanner::Finish() {
   impl_->reassembler.Finish([this](const ScriptBlock& block) { impl_->Analyze(block); });
 }
 
+void Scanner::FlushIdle() {
+  impl_->reassembler.FlushAll(PartialCause::kEvictedWindow,
+                              [this](const ScriptBlock& block) { impl_->Analyze(block); });
+}
+
+size_t Scanner::open_blocks() const { return impl_->reassembler.open_blocks(); }
+
 Stats Scanner::stats() const {
   Stats s = impl_->stats;
   s.reassembly = impl_->reassembler.stats();

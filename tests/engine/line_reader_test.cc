@@ -75,3 +75,48 @@ TEST(LineReaderTest, OverlongLinesAreSkippedAndReported) {
 
 }  // namespace
 }  // namespace sbscan
+
+namespace sbscan {
+namespace {
+
+TEST(LineReaderTest, FollowModeKeepsTheIncompleteLineUntilItEnds) {
+  std::FILE* f = std::tmpfile();
+  int fd = fileno(f);
+  LineReader reader;
+  std::vector<std::string> lines;
+  std::vector<uint64_t> offsets;
+  uint64_t bytes = 0;
+  auto read = [&](bool at_end) {
+    ASSERT_TRUE(reader
+                    .Read(
+                        fd,
+                        [&](std::string_view line, size_t, uint64_t, uint64_t offset) {
+                          lines.emplace_back(line);
+                          offsets.push_back(offset);
+                        },
+                        [](uint64_t, uint64_t) {}, &bytes, at_end)
+                    .ok());
+  };
+  auto append = [&](const char* s) {
+    ::lseek(fd, 0, SEEK_END);
+    ASSERT_EQ(::write(fd, s, std::strlen(s)), static_cast<ssize_t>(std::strlen(s)));
+  };
+  // The reading position is the fd's own: append at the end, read from where it stopped.
+  append("first\nsec");
+  ::lseek(fd, 0, SEEK_SET);
+  read(false);
+  EXPECT_THAT(lines, ElementsAre("first"));
+  off_t pos = ::lseek(fd, 0, SEEK_CUR);
+  append("ond\nthird");
+  ::lseek(fd, pos, SEEK_SET);
+  read(false);
+  EXPECT_THAT(lines, ElementsAre("first", "second"));
+  read(true);
+  EXPECT_THAT(lines, ElementsAre("first", "second", "third"));
+  EXPECT_THAT(offsets, ElementsAre(0, 6, 13));
+  EXPECT_EQ(bytes, 18u);
+  std::fclose(f);
+}
+
+}  // namespace
+}  // namespace sbscan

@@ -92,5 +92,32 @@ check "--no-decode decodes nothing" test "$(grep -c '"decode_path":\[{' "$tmp/ou
 check "-j 3 gives the alerts of -j 1" cmp -s "$tmp/j1" "$tmp/j3"
 check "-j 1 gives alerts" test -s "$tmp/j1"
 
+# --follow: a writer appends, rotates and truncates; alerts come as blocks complete; an idle
+# partial block is flushed after --window; SIGTERM ends with the final stats.
+ev() {  # ev ID N TOTAL TEXT
+  printf '{"EventID":4104,"Computer":"F","ScriptBlockId":"%s","MessageNumber":%s,"MessageTotal":%s,"ScriptBlockText":"%s"}\n' "$1" "$2" "$3" "$4"
+}
+f="$tmp/follow.jsonl"
+ev a 1 1 "Invoke-Mimikatz one" > "$f"
+"$SBSCAN" scan --follow --stats --window 1 "$f" > "$tmp/follow.out" 2> "$tmp/follow.err" &
+pid=$!
+wait_for() {  # wait_for PATTERN: up to 10 s for it to appear in the alerts
+  for _ in $(seq 1 100); do grep -q "$1" "$tmp/follow.out" && return 0; sleep 0.1; done
+  return 1
+}
+check "follow: existing content" wait_for '"script_block_id":"a"'
+printf '%s' "$(ev b 1 1 'Invoke-Mimikatz two')" >> "$f"; sleep 0.5; printf '\n' >> "$f"
+check "follow: appended line" wait_for '"script_block_id":"b"'
+mv "$f" "$f.1"; ev c 1 1 "Invoke-Mimikatz three" > "$f"
+check "follow: after rotation" wait_for '"script_block_id":"c"'
+: > "$f"; ev d 1 1 "Invoke-Mimikatz four" >> "$f"
+check "follow: after truncation" wait_for '"script_block_id":"d"'
+ev e 1 2 "Invoke-Mimikatz five" >> "$f"
+check "follow: idle partial block flushed" wait_for '"script_block_id":"e".*"partial_cause":"evicted-window"'
+kill -TERM "$pid"; wait "$pid"; code=$?
+check "follow: SIGTERM exits 0 (alerts)" test "$code" = 0
+check "follow: final stats" grep -q "^sbscan: records 5" "$tmp/follow.err"
+check "follow: one alert per block" test "$(grep -c . "$tmp/follow.out")" = 5
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,7 +1,10 @@
 // `sbscan scan`: JSON lines in (files, directories, stdin), alerts out as JSON lines.
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -16,6 +19,7 @@
 #include "engine/src/parallel_scanner.h"
 #include "tools/sbscan/cli_options.h"
 #include "tools/sbscan/commands.h"
+#include "tools/sbscan/follow.h"
 
 namespace sbscan::cli {
 namespace {
@@ -27,7 +31,12 @@ struct ScanOptions {
   bool stats = false;
   uint64_t max_errors = 10;
   int threads = 0;
+  bool follow = false;
 };
+
+std::atomic<bool> g_stop{false};
+
+void OnStopSignal(int) { g_stop.store(true); }
 
 // The alert output shared by all workers: whole lines are written under a lock.
 struct AlertOutput {
@@ -131,7 +140,32 @@ int RunScan(const ScanOptions& o) {
   bool failed = false;
   auto start = std::chrono::steady_clock::now();
   Stats stats;
-  if (threads > 1 && !reads_stdin) {
+  if (o.follow) {
+    if (files->size() != 1 || files->front() == "-") {
+      std::fprintf(stderr, "sbscan: --follow takes exactly one file\n");
+      return kExitError;
+    }
+    output.eager = true;
+    struct sigaction action = {};
+    action.sa_handler = OnStopSignal;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    AlertWriter writer(&output);
+    Scanner scanner(
+        rules, o.common.scanner, [&writer](const Alert& alert) { writer.Write(alert); },
+        diagnose);
+    LineReader reader(o.common.reader);
+    FollowOptions follow;
+    follow.idle_flush_seconds = o.common.scanner.reassembly.window_seconds;
+    if (absl::Status s = FollowJsonLinesFile(files->front(), follow, reader, scanner, g_stop,
+                                             [&writer] { writer.Flush(); });
+        !s.ok()) {
+      std::fprintf(stderr, "sbscan: %s: %s\n", files->front().c_str(),
+                   std::string(s.message()).c_str());
+      failed = true;
+    }
+    stats = scanner.stats();
+  } else if (threads > 1 && !reads_stdin) {
     stats = ScanParallel(*files, rules, o, threads, &output, diagnose, &failed);
   } else {
     AlertWriter writer(&output);
@@ -173,6 +207,10 @@ Command AddScanCommand(CLI::App* app) {
   scan->add_option("-o,--output", o->output, "Write alerts to FILE instead of stdout")
       ->type_name("FILE");
   scan->add_flag("--stats", o->stats, "Print counters and throughput to stderr at the end");
+  scan->add_flag("--follow", o->follow,
+                 "Keep reading one growing file like tail -F (rotation and truncation "
+                 "survived); open blocks are analyzed as partial after --window seconds of "
+                 "quiet; SIGINT/SIGTERM stop cleanly with the final --stats");
   scan->add_option("-j,--threads", o->threads,
                    "Worker threads (0 = one per core). Files are sharded by (host, "
                    "ScriptBlockId) across workers; stdin is read by one thread")

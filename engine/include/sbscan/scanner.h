@@ -66,6 +66,10 @@ class Scanner {
   void CountBytes(uint64_t bytes);
   // Analyzes every still-open block as partial (end of input).
   void Finish();
+  // Analyzes every still-open block as partial, evicted by the window: for a followed input that
+  // has been idle for longer than --window (stream time does not advance without events).
+  void FlushIdle();
+  size_t open_blocks() const;
 
   Stats stats() const;
 
