@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <hs/hs.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include "absl/types/span.h"
@@ -12,16 +13,32 @@ namespace sbscan::signatures {
 
 Matcher::Matcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {
   const RuleSet& set = *rules_;
+  const size_t n = set.expressions_.size();
   hot_ = set.hot_.data();
   if (set.database_ != nullptr) {
     hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(set.database_, &scratch) != HS_SUCCESS) {
+    bool ok = hs_alloc_scratch(set.database_, &scratch) == HS_SUCCESS;
+    // One scratch for all: hs_alloc_scratch grows it to fit each gated regex's database too.
+    for (const internal::Expression& e : set.expressions_) {
+      if (!ok) break;
+      if (e.gate_database != nullptr) {
+        ok = hs_alloc_scratch(e.gate_database.get(), &scratch) == HS_SUCCESS;
+      }
+    }
+    if (ok && set.gated_database_ != nullptr) {
+      ok = hs_alloc_scratch(set.gated_database_.get(), &scratch) == HS_SUCCESS;
+    }
+    if (!ok) {
+      if (scratch != nullptr) hs_free_scratch(scratch);
       status_ = absl::ResourceExhaustedError("cannot allocate a Hyperscan scratch space");
     } else {
       scratch_ = scratch;
     }
   }
-  const size_t n = set.expressions_.size();
+  atoms_hit_.reserve(set.atoms_.size());
+  atom_scan_.assign(set.atoms_.size(), 0);
+  potentials_.reserve(set.filter_expr_.size());
+  confirm_scans_per_expression_.assign(n, 0);
   state_.resize(n);
   touched_.reserve(n);
   candidates_.reserve(n);
@@ -78,6 +95,13 @@ int Matcher::OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long
                      unsigned int /*flags*/, void* context) {
   Matcher* m = static_cast<Matcher*>(context);
   const internal::ExpressionHot& hot = m->hot_[id];
+  if (hot.atom >= 0) {
+    uint32_t& seen = m->atom_scan_[hot.atom];
+    if (seen != m->scan_number_) {
+      seen = m->scan_number_;
+      m->atoms_hit_.push_back(hot.atom);
+    }
+  }
   if (!(hot.kinds & (1u << m->kind_))) return 0;  // no pattern of this field uses it
   if (hot.prefilter) {
     ExprState& s = m->state_[id];
@@ -104,13 +128,47 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
   layer_ = layer;
   if (++scan_number_ == 0) {
     for (ExprState& s : state_) s.candidate_scan = 0;
+    std::fill(atom_scan_.begin(), atom_scan_.end(), 0);
     scan_number_ = 1;
   }
   candidates_.clear();
+  atoms_hit_.clear();
   const size_t first_new = stored_.size();
-  if (hs_scan(set.database_, text.data(), static_cast<unsigned int>(text.size()), 0, scratch_,
-              &Matcher::OnMatch, this) != HS_SUCCESS) {
+  const unsigned int length = static_cast<unsigned int>(text.size());
+  if (hs_scan(set.database_, text.data(), length, 0, scratch_, &Matcher::OnMatch, this) !=
+      HS_SUCCESS) {
     ++scan_errors_;
+  }
+  // Gated regexes whose atom formula holds on this text: their own database over the same text,
+  // recording through the same callback (their Hyperscan id is their expression index).
+  if (!atoms_hit_.empty() && set.filter_ != nullptr) {
+    ++atom_scans_;
+    set.filter_->AllPotentials(atoms_hit_, &potentials_);
+    // Keep the gated regexes of this field; then one scan each, or one combined scan.
+    size_t keep = 0;
+    for (int id : potentials_) {
+      const int32_t expr = set.filter_expr_[id];
+      if (expr >= 0 && (hot_[expr].kinds & (1u << kind))) potentials_[keep++] = expr;
+    }
+    potentials_.resize(keep);
+    if (keep > static_cast<size_t>(set.options_.max_confirm_scans_per_text) &&
+        set.gated_database_ != nullptr) {
+      ++confirm_scans_;
+      ++combined_confirm_scans_;
+      if (hs_scan(set.gated_database_.get(), text.data(), length, 0, scratch_,
+                  &Matcher::OnMatch, this) != HS_SUCCESS) {
+        ++scan_errors_;
+      }
+    } else {
+      for (int expr : potentials_) {
+        ++confirm_scans_;
+        ++confirm_scans_per_expression_[expr];
+        if (hs_scan(set.expressions_[expr].gate_database.get(), text.data(), length, 0,
+                    scratch_, &Matcher::OnMatch, this) != HS_SUCCESS) {
+          ++scan_errors_;
+        }
+      }
+    }
   }
   // Start offsets of exact regex matches recorded by this scan (at most kMaxMatchesPerPattern
   // per expression and field per block, so this is bounded).

@@ -47,7 +47,8 @@ struct RuleHit {
   uint64_t total_matches;
 };
 
-// Scanning state for one thread: owns a Hyperscan scratch sized for the set, and the per-block
+// Scanning state for one thread: owns a Hyperscan scratch sized for the set (the shared database
+// and every gated regex's database), and the per-block
 // match tables (allocated once, reused; no allocation per block in the steady state other than
 // the RuleHit output). Not thread-safe: use one Matcher per thread; many Matchers may share one
 // RuleSet. Usage per script block: Reset(); SetLevel(); ScanPath(); ScanText(text, 0);
@@ -89,6 +90,17 @@ class Matcher {
   // Scans that Hyperscan reported as failed (should stay 0) and texts cut at 4 GiB.
   uint64_t scan_errors() const { return scan_errors_; }
   uint64_t truncated_scans() const { return truncated_scans_; }
+  // Tuning counters since construction (never reset): text/path scans in which at least one
+  // atom hit; confirm scans run (one gated regex's own database over one text, or the database
+  // of all gated regexes when more than CompileOptions::max_confirm_scans_per_text are possible);
+  // the latter alone.
+  uint64_t atom_scans() const { return atom_scans_; }
+  uint64_t confirm_scans() const { return confirm_scans_; }
+  uint64_t combined_confirm_scans() const { return combined_confirm_scans_; }
+  // Single-regex confirm scans per expression index (RuleSet::expressions()).
+  const std::vector<uint64_t>& confirm_scans_per_expression() const {
+    return confirm_scans_per_expression_;
+  }
 
  private:
   static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
@@ -126,12 +138,21 @@ class Matcher {
   std::vector<uint32_t> touched_;     // expressions touched in this block
   std::vector<uint32_t> candidates_;  // prefilter expressions hit in this scan
   std::vector<Stored> stored_;
+  // Gating: atoms seen in the scan in progress (deduplicated by atom_scan_ stamps) and the
+  // FilteredRE2 regex ids they make possible.
+  std::vector<int> atoms_hit_;
+  std::vector<uint32_t> atom_scan_;
+  std::vector<int> potentials_;  // FilteredRE2 ids, then the expression indexes kept
   // Evaluate() scratch.
   std::vector<uint8_t> hits_;          // one slot per (rule, pattern)
   std::vector<uint8_t> rule_marked_;   // per rule
   std::vector<uint32_t> rule_list_;
   uint64_t scan_errors_ = 0;
   uint64_t truncated_scans_ = 0;
+  uint64_t atom_scans_ = 0;
+  uint64_t confirm_scans_ = 0;
+  uint64_t combined_confirm_scans_ = 0;
+  std::vector<uint64_t> confirm_scans_per_expression_;
 };
 
 }  // namespace sbscan::signatures

@@ -1,10 +1,12 @@
 #include "signatures/rule_set.h"
 
 #include <chrono>
+#include <limits>
 #include <cstdlib>
 #include <utility>
 
 #include <hs/hs.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include "absl/container/flat_hash_map.h"
@@ -16,6 +18,8 @@
 
 namespace sbscan::signatures {
 namespace internal {
+
+void HsDatabaseDeleter::operator()(hs_database* db) const { hs_free_database(db); }
 
 Expression::Expression() = default;
 Expression::~Expression() = default;
@@ -134,16 +138,98 @@ absl::Status AttachRe2(const std::string& regex, bool cased, const CompileOption
 absl::Status ValidateOptions(const CompileOptions& o) {
   if (o.max_rules == 0 || o.max_patterns_per_rule == 0 || o.max_pattern_bytes == 0 ||
       o.max_expressions == 0 || o.max_condition_bytes == 0 || o.regex_begin_window == 0 ||
-      o.re2_max_mem <= 0) {
+      o.re2_max_mem <= 0 || o.min_atom_length < 1 || o.max_atoms_per_gated_regex < 1 ||
+      o.max_confirm_scans_per_text < 0) {
     return absl::InvalidArgumentError("CompileOptions: every limit must be positive");
   }
   return absl::OkStatus();
+}
+
+// Handles Hyperscan's failure to compile `e` (`msg`) in a database: a regex not yet in
+// prefilter mode that RE2 accepts switches to prefilter mode (the caller retries); anything else
+// is an error naming the pattern.
+absl::Status FallBackToPrefilter(const std::vector<Rule>& all, const std::string& regex,
+                                 bool cased, const std::string& msg,
+                                 const CompileOptions& options, Expression* e) {
+  if (!e->literal && !e->prefilter) {
+    RE2 re(regex, Re2Options(cased, options.re2_max_mem));
+    if (re.ok() && HsInfo(e->expression, e->flags | HS_FLAG_PREFILTER).ok()) {
+      e->prefilter = true;
+      e->flags |= HS_FLAG_PREFILTER;
+      return AttachRe2(regex, cased, options, e);
+    }
+  }
+  const internal::Target& t = !e->targets[0].empty() ? e->targets[0][0] : e->targets[1][0];
+  const Rule& rule = all[t.rule];
+  const Pattern& p = rule.patterns[t.pattern];
+  const size_t users = e->targets[0].size() + e->targets[1].size();
+  std::string who = absl::StrCat(
+      PatternLocation(rule, p),
+      users > 1 ? absl::StrCat(" (and ", users - 1, " other use(s))") : "");
+  return absl::InvalidArgumentError(
+      absl::StrCat(who, ": Hyperscan cannot compile '", p.value, "': ", msg));
 }
 
 }  // namespace
 
 RuleSet::~RuleSet() {
   if (database_ != nullptr) hs_free_database(database_);
+}
+
+absl::Status RuleSet::PlanGates(const std::vector<std::string>& regex_source,
+                                const std::vector<bool>& regex_cased) {
+  auto filter = std::make_unique<re2::FilteredRE2>(options_.min_atom_length);
+  std::vector<int32_t> filter_expr;
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    if (expressions_[i].literal) continue;
+    int id = -1;
+    {
+      // This regex's own atoms: none (unfiltered) or too many keeps it in the shared database.
+      re2::FilteredRE2 alone(options_.min_atom_length);
+      if (alone.Add(regex_source[i], Re2Options(regex_cased[i], options_.re2_max_mem), &id) !=
+          RE2::NoError) {
+        continue;  // RE2 rejects it (Hyperscan-only syntax)
+      }
+      std::vector<std::string> own_atoms;
+      alone.Compile(&own_atoms);
+      std::vector<int> unfiltered;
+      alone.AllPotentials({}, &unfiltered);
+      if (!unfiltered.empty() || own_atoms.empty() ||
+          own_atoms.size() > static_cast<size_t>(options_.max_atoms_per_gated_regex)) {
+        continue;
+      }
+    }
+    if (filter->Add(regex_source[i], Re2Options(regex_cased[i], options_.re2_max_mem), &id) !=
+            RE2::NoError ||
+        id != static_cast<int>(filter_expr.size())) {
+      continue;
+    }
+    filter_expr.push_back(static_cast<int32_t>(i));
+  }
+  if (filter_expr.empty()) return absl::OkStatus();  // Compile() wants at least one regex
+  std::vector<std::string> atoms;
+  filter->Compile(&atoms);
+  // With no atom seen, FilteredRE2 returns exactly the regexes it cannot filter.
+  std::vector<int> unfiltered;
+  filter->AllPotentials({}, &unfiltered);
+  for (int id : unfiltered) {
+    if (id >= 0 && static_cast<size_t>(id) < filter_expr.size()) filter_expr[id] = -1;
+  }
+  for (const std::string& atom : atoms) {
+    if (atom.empty()) {  // cannot happen with min_atom_length >= 1; would make gating unsound
+      return absl::InternalError("FilteredRE2 returned an empty atom");
+    }
+  }
+  for (int32_t expr : filter_expr) {
+    if (expr < 0) continue;
+    expressions_[expr].gated = true;
+    ++gated_count_;
+  }
+  if (gated_count_ == 0) return absl::OkStatus();
+  filter_ = std::move(filter);
+  filter_expr_ = std::move(filter_expr);
+  atoms_ = std::move(atoms);
+  return absl::OkStatus();
 }
 
 size_t RuleSet::prefilter_count() const {
@@ -291,57 +377,129 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
     if (cr.condition.Evaluate(empty_hits)) set->true_on_empty_.push_back(r);
   }
 
-  // One database for everything. A per-expression failure of the combined compile (e.g. "Pattern
-  // is too large") turns that regex into a prefilter one when RE2 accepts it, then retries.
   const size_t n = set->expressions_.size();
-  for (size_t attempt = 0; n > 0; ++attempt) {
-    std::vector<const char*> exprs(n);
-    std::vector<unsigned> flags(n), idents(n);
-    for (size_t i = 0; i < n; ++i) {
-      exprs[i] = set->expressions_[i].expression.c_str();
-      flags[i] = set->expressions_[i].flags;
-      idents[i] = static_cast<unsigned>(i);
+  if (options.gate_regexes_with_atoms) {
+    SBSCAN_RETURN_IF_ERROR(set->PlanGates(regex_source, regex_cased));
+  }
+  // Hyperscan ids of the shared database: ungated expressions (id = index), then atoms that no
+  // caseless literal expression already reports (id = n + k).
+  set->hot_.resize(n);
+  std::vector<uint32_t> atom_only;  // atom index per id n + k
+  for (uint32_t k = 0; k < set->atoms_.size(); ++k) {
+    const std::string& atom = set->atoms_[k];
+    auto found = dedupe.find(std::make_pair(internal::EscapeLiteral(atom),
+                                            static_cast<unsigned>(HS_FLAG_CASELESS)));
+    if (found != dedupe.end() && set->expressions_[found->second].literal &&
+        !set->expressions_[found->second].gated) {
+      set->hot_[found->second].atom = static_cast<int32_t>(k);
+    } else {
+      atom_only.push_back(k);
     }
+  }
+  std::vector<std::string> atom_exprs;
+  atom_exprs.reserve(atom_only.size());
+  for (uint32_t k : atom_only) atom_exprs.push_back(internal::EscapeLiteral(set->atoms_[k]));
+
+  // One database for everything ungated. A per-expression failure of the combined compile (e.g.
+  // "Pattern is too large") turns that regex into a prefilter one when RE2 accepts it, then
+  // retries.
+  for (size_t attempt = 0;; ++attempt) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, idents;
+    for (size_t i = 0; i < n; ++i) {
+      if (set->expressions_[i].gated) continue;
+      exprs.push_back(set->expressions_[i].expression.c_str());
+      flags.push_back(set->expressions_[i].flags);
+      idents.push_back(static_cast<unsigned>(i));
+    }
+    for (size_t k = 0; k < atom_only.size(); ++k) {
+      exprs.push_back(atom_exprs[k].c_str());
+      // An atom only needs to be seen once per scan.
+      flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+      idents.push_back(static_cast<unsigned>(n + k));
+    }
+    if (exprs.empty()) break;
     hs_compile_error_t* error = nullptr;
     hs_database_t* db = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), idents.data(), static_cast<unsigned>(n),
-                         HS_MODE_BLOCK, nullptr, &db, &error) == HS_SUCCESS) {
+    if (hs_compile_multi(exprs.data(), flags.data(), idents.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &error) == HS_SUCCESS) {
       set->database_ = db;
       break;
     }
     std::string msg = error && error->message ? error->message : "unknown error";
-    const int bad = error ? error->expression : -1;
+    const int bad_pos = error ? error->expression : -1;
     hs_free_compile_error(error);
-    if (bad < 0 || static_cast<size_t>(bad) >= n) {
+    const size_t bad = bad_pos >= 0 && static_cast<size_t>(bad_pos) < idents.size()
+                           ? idents[bad_pos] : std::numeric_limits<size_t>::max();
+    if (bad >= n) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Hyperscan could not compile the rule set (", all.size(), " rules, ", n,
+          "Hyperscan could not compile the rule set (", all.size(), " rules, ", exprs.size(),
           " expressions): ", msg));
     }
-    Expression& e = set->expressions_[bad];
-    const internal::Target& t = !e.targets[0].empty() ? e.targets[0][0] : e.targets[1][0];
-    const Rule& rule = all[t.rule];
-    const Pattern& p = rule.patterns[t.pattern];
-    size_t users = e.targets[0].size() + e.targets[1].size();
-    std::string who = absl::StrCat(
-        PatternLocation(rule, p),
-        users > 1 ? absl::StrCat(" (and ", users - 1, " other use(s))") : "");
-    if (!e.literal && !e.prefilter) {
-      RE2 re(regex_source[bad], Re2Options(regex_cased[bad], options.re2_max_mem));
-      if (re.ok() && HsInfo(e.expression, e.flags | HS_FLAG_PREFILTER).ok()) {
-        e.prefilter = true;
-        e.flags |= HS_FLAG_PREFILTER;
-        SBSCAN_RETURN_IF_ERROR(AttachRe2(regex_source[bad], regex_cased[bad], options, &e));
-        continue;
+    SBSCAN_RETURN_IF_ERROR(FallBackToPrefilter(all, regex_source[bad], regex_cased[bad], msg,
+                                               options, &set->expressions_[bad]));
+  }
+  // One small database per gated regex, with the same fallback.
+  for (size_t i = 0; i < n; ++i) {
+    Expression& e = set->expressions_[i];
+    if (!e.gated) continue;
+    for (;;) {
+      const char* expr = e.expression.c_str();
+      const unsigned flags = e.flags;
+      const unsigned ident = static_cast<unsigned>(i);
+      hs_compile_error_t* error = nullptr;
+      hs_database_t* db = nullptr;
+      if (hs_compile_multi(&expr, &flags, &ident, 1, HS_MODE_BLOCK, nullptr, &db, &error) ==
+          HS_SUCCESS) {
+        e.gate_database.reset(db);
+        break;
       }
+      std::string msg = error && error->message ? error->message : "unknown error";
+      hs_free_compile_error(error);
+      SBSCAN_RETURN_IF_ERROR(
+          FallBackToPrefilter(all, regex_source[i], regex_cased[i], msg, options, &e));
     }
-    return absl::InvalidArgumentError(absl::StrCat(who, ": Hyperscan cannot compile '",
-                                                   p.value, "': ", msg));
+  }
+  // All gated regexes together, for texts on which many of them are possible.
+  if (set->gated_count_ > 0) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, idents;
+    for (size_t i = 0; i < n; ++i) {
+      const Expression& e = set->expressions_[i];
+      if (!e.gated) continue;
+      exprs.push_back(e.expression.c_str());
+      flags.push_back(e.flags);
+      idents.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* error = nullptr;
+    hs_database_t* db = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), idents.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &error) == HS_SUCCESS) {
+      set->gated_database_.reset(db);
+    } else {
+      hs_free_compile_error(error);  // optional: the Matcher then always scans one by one
+    }
+  }
+  size_t total_bytes = 0;
+  if (set->gated_database_ != nullptr) {
+    size_t bytes = 0;
+    if (hs_database_size(set->gated_database_.get(), &bytes) == HS_SUCCESS) total_bytes += bytes;
   }
   if (set->database_ != nullptr) {
     size_t bytes = 0;
-    if (hs_database_size(set->database_, &bytes) == HS_SUCCESS) set->database_bytes_ = bytes;
+    if (hs_database_size(set->database_, &bytes) == HS_SUCCESS) total_bytes += bytes;
   }
-  set->hot_.resize(n);
+  for (const Expression& e : set->expressions_) {
+    size_t bytes = 0;
+    if (e.gate_database != nullptr &&
+        hs_database_size(e.gate_database.get(), &bytes) == HS_SUCCESS) {
+      total_bytes += bytes;
+    }
+  }
+  set->database_bytes_ = total_bytes;
+  set->hot_.resize(n + atom_only.size());
   for (size_t i = 0; i < n; ++i) {
     const Expression& e = set->expressions_[i];
     internal::ExpressionHot& h = set->hot_[i];
@@ -349,6 +507,10 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
     h.prefilter = e.prefilter;
     h.literal = e.literal;
     h.literal_length = e.literal_length;
+    if (!e.literal && !e.gated) ++set->unfiltered_count_;
+  }
+  for (size_t k = 0; k < atom_only.size(); ++k) {
+    set->hot_[n + k].atom = static_cast<int32_t>(atom_only[k]);
   }
   set->compile_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

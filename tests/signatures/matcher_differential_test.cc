@@ -367,10 +367,41 @@ class DifferentialTest : public ::testing::Test {
     prefilter_ = *pset;
     ASSERT_GT(prefilter_->prefilter_count(), 10u);
     reference_ = std::make_unique<Reference>(rules_);
+    // The same rules with regex gating off (one database, every regex in it) and with every
+    // regex that has atoms gated (short atoms, no limit on atoms per regex), each with and
+    // without the combined confirm scan of all gated regexes.
+    for (bool force_prefilter : {false, true}) {
+      for (int gating = 0; gating < 2; ++gating) {
+        CompileOptions o;
+        o.force_prefilter = force_prefilter;
+        o.gate_regexes_with_atoms = gating == 1;
+        o.min_atom_length = 2;
+        o.max_atoms_per_gated_regex = 1 << 20;
+        o.max_confirm_scans_per_text = force_prefilter ? 0 : 1 << 20;
+        auto v = RuleSet::Compile(rules_, o);
+        ASSERT_TRUE(v.ok()) << v.status();
+        if (gating == 1) {
+          ASSERT_GT((*v)->gated_regex_count(), 10u);
+          ASSERT_GT((*v)->atom_count(), 10u);
+        } else {
+          ASSERT_EQ((*v)->gated_regex_count(), 0u);
+        }
+        variants_.push_back(std::make_unique<Matcher>(*v));
+        variant_names_.push_back(std::string(gating ? "gate-all" : "ungated") +
+                                 (force_prefilter ? " prefilter" : " exact"));
+      }
+    }
+  }
+
+  // Checks `e` with every variant matcher (gating off / gating everything); not counted.
+  void CheckVariants(const Event& e, const std::string& what) {
+    for (size_t i = 0; i < variants_.size(); ++i) {
+      Check(*variants_[i], e, what + " " + variant_names_[i], /*count=*/false);
+    }
   }
 
   // Compares both compiled matchers with the reference; checks recorded literal offsets.
-  void Check(Matcher& m, const Event& e, const std::string& what) {
+  void Check(Matcher& m, const Event& e, const std::string& what, bool count = true) {
     m.Reset();
     m.SetLevel(e.level);
     if (!e.path.empty()) m.ScanPath(e.path);
@@ -407,12 +438,14 @@ class DifferentialTest : public ::testing::Test {
     }
     std::vector<std::string> want = reference_->Fired(e);
     EXPECT_EQ(got, want) << what;
-    ++checked_;
+    if (count) ++checked_;
   }
 
   std::vector<Rule> rules_;
   std::shared_ptr<const RuleSet> exact_, prefilter_;
   std::unique_ptr<Reference> reference_;
+  std::vector<std::unique_ptr<Matcher>> variants_;
+  std::vector<std::string> variant_names_;
   size_t checked_ = 0;
 };
 
@@ -464,6 +497,7 @@ TEST_F(DifferentialTest, RandomizedFragments) {
     for (int l = 0; l < layers; ++l) e.layers.push_back(make_text(10));
     Check(exact, e, "random #" + std::to_string(i) + " exact");
     Check(pre, e, "random #" + std::to_string(i) + " prefilter");
+    CheckVariants(e, "random #" + std::to_string(i));
     if (HasFailure()) break;
   }
   EXPECT_EQ(checked_, 6000u);
@@ -549,6 +583,7 @@ TEST_F(DifferentialTest, SharedCorpus) {
       const std::string what = entry.path().string() + ":" + std::to_string(n);
       Check(exact, e, what + " exact");
       Check(pre, e, what + " prefilter");
+      CheckVariants(e, what);
       fired += !reference_->Fired(e).empty();
       ++events;
       if (HasFailure()) return;
@@ -557,6 +592,90 @@ TEST_F(DifferentialTest, SharedCorpus) {
   EXPECT_GT(events, 1000u);
   EXPECT_GT(fired, 100u);  // the rule set is not vacuous on this data
   RecordProperty("events", static_cast<int>(events));
+}
+
+// Everything a Matcher reports for one block, for exact comparison between configurations.
+std::string Describe(Matcher& m, const std::string& text, const std::string& path) {
+  m.Reset();
+  if (!path.empty()) m.ScanPath(path);
+  m.ScanText(text, 0);
+  std::vector<RuleHit> hits;
+  m.Evaluate(&hits);
+  std::string out;
+  for (const RuleHit& h : hits) {
+    out += h.rule->id + " total=" + std::to_string(h.total_matches) + ":";
+    for (const PatternMatch& pm : h.matches) {
+      out += " " + std::to_string(pm.pattern) + "@" + std::to_string(pm.layer) + "[" +
+             std::to_string(pm.begin) + "," + std::to_string(pm.end) + ")";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// The bundled rules: gating on (default atom limits, and gate-everything) reports exactly what the single
+// database reports, recorded offsets and counts included, on every rule example, on mixtures of
+// them, and on the shared corpus.
+TEST(GatingDifferentialTest, BundledRulesSameMatchesWithAndWithoutGating) {
+  auto rules = LoadRuleFiles({std::string(SBSCAN_SOURCE_DIR) + "/signatures/rules"});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  CompileOptions off;
+  off.gate_regexes_with_atoms = false;
+  CompileOptions on;
+  on.gate_regexes_with_atoms = true;
+  CompileOptions all = on;
+  all.min_atom_length = 2;
+  all.max_atoms_per_gated_regex = 1 << 20;
+  auto set_off = RuleSet::Compile(*rules, off);
+  auto set_on = RuleSet::Compile(*rules, on);
+  auto set_all = RuleSet::Compile(*rules, all);
+  ASSERT_TRUE(set_off.ok() && set_on.ok() && set_all.ok());
+  EXPECT_EQ((*set_off)->gated_regex_count(), 0u);
+  EXPECT_GT((*set_on)->gated_regex_count(), 0u);
+  EXPECT_GT((*set_all)->gated_regex_count(), (*set_on)->gated_regex_count());
+  Matcher m_off(*set_off), m_on(*set_on), m_all(*set_all);
+  std::vector<std::pair<std::string, std::string>> blocks;  // text, path
+  std::vector<std::string> texts;
+  for (const Rule& r : *rules) {
+    for (const Example& ex : r.examples) {
+      blocks.push_back({ex.text, ex.path});
+      texts.push_back(ex.text);
+    }
+  }
+  std::mt19937 rng(7);
+  for (int i = 0; i < 500 && !texts.empty(); ++i) {
+    std::string t;
+    for (int k = static_cast<int>(rng() % 12); k > 0; --k) {
+      t += texts[rng() % texts.size()];
+      t += rng() % 2 ? "\n" : " ";
+    }
+    blocks.push_back({t, ""});
+  }
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(SBSCAN_SHARED_DIR) / "corpus";
+  if (fs::exists(root)) {
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (entry.path().extension() != ".jsonl") continue;
+      std::ifstream in(entry.path());
+      std::string line, text, path;
+      while (std::getline(in, line)) {
+        if (!JsonString(line, "ScriptBlockText", &text)) continue;
+        path.clear();
+        JsonString(line, "Path", &path);
+        blocks.push_back({text, path});
+      }
+    }
+  }
+  size_t fired = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const std::string want = Describe(m_off, blocks[i].first, blocks[i].second);
+    ASSERT_EQ(Describe(m_on, blocks[i].first, blocks[i].second), want) << "block " << i;
+    ASSERT_EQ(Describe(m_all, blocks[i].first, blocks[i].second), want) << "block " << i;
+    fired += !want.empty();
+  }
+  EXPECT_GT(fired, 100u);
+  EXPECT_GT(m_on.confirm_scans(), 0u);
+  EXPECT_EQ(m_off.confirm_scans(), 0u);
 }
 
 }  // namespace

@@ -319,5 +319,185 @@ TEST(MatcherTest, EmptyRuleSet) {
   EXPECT_TRUE(out.empty());
 }
 
+// ---- Regexes gated by their atoms (CompileOptions::gate_regexes_with_atoms). ----
+
+CompileOptions GateAll() {
+  CompileOptions o;
+  o.gate_regexes_with_atoms = true;
+  o.min_atom_length = 3;
+  o.max_atoms_per_gated_regex = 1 << 20;
+  return o;
+}
+
+TEST(MatcherGatingTest, AtomHitWithoutRegexMatchIsNoHit) {
+  auto set = MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  re: {regex: 'abcdef\\d{3}'}\n",
+                         GateAll());
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 1u);
+  EXPECT_EQ(set->unfiltered_regex_count(), 0u);
+  EXPECT_THAT(set->atoms(), ElementsAre("abcdef"));
+  EXPECT_EQ(set->pattern_count(), 1u);  // atoms are not patterns
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"ABCDEFxyz abcdef12"})), IsEmpty());
+  EXPECT_EQ(m.confirm_scans(), 1u);
+  EXPECT_THAT(Ids(ScanBlock(m, {"nothing here"})), IsEmpty());
+  EXPECT_EQ(m.confirm_scans(), 1u);  // no atom, no confirm scan
+  auto hits = ScanBlock(m, {"..AbCdEf123.."});
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 1u);
+  EXPECT_EQ(hits[0].matches[0].begin, 2u);
+  EXPECT_EQ(hits[0].matches[0].end, 11u);
+  EXPECT_EQ(m.confirm_scans(), 2u);
+  EXPECT_EQ(m.confirm_scans_per_expression()[0], 2u);
+}
+
+TEST(MatcherGatingTest, AlternationOfAtoms) {
+  auto set = MustCompile(
+      "id: t\ntitle: t\nlevel: low\npatterns:\n  re: {regex: '(foobar|bazqux)\\s+\\d'}\n",
+      GateAll());
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 1u);
+  EXPECT_EQ(set->atom_count(), 2u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"foobar x bazqux y"})), IsEmpty());
+  auto hits = ScanBlock(m, {"xx BAZQUX  7 foobar 1"});
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 2u);
+  EXPECT_EQ(hits[0].matches[0].begin, 3u);
+  EXPECT_EQ(hits[0].matches[0].end, 12u);
+  EXPECT_EQ(hits[0].matches[1].begin, 13u);
+  EXPECT_EQ(hits[0].matches[1].end, 21u);
+  EXPECT_EQ(hits[0].total_matches, 2u);
+}
+
+TEST(MatcherGatingTest, CasedRegexWithCaselessAtoms) {
+  auto set = MustCompile(
+      "id: t\ntitle: t\nlevel: low\npatterns:\n  re: {regex: 'Win32_[A-Z][a-z]+', cased: true}\n",
+      GateAll());
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 1u);
+  EXPECT_THAT(set->atoms(), ElementsAre("win32_"));
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"win32_process WIN32_PROCESS"})), IsEmpty());
+  EXPECT_EQ(m.confirm_scans(), 1u);  // the caseless atom hit; the cased regex did not
+  EXPECT_THAT(Ids(ScanBlock(m, {"gwmi Win32_Process"})), ElementsAre("t"));
+}
+
+TEST(MatcherGatingTest, AtomSharedWithLiteralAndUnfilteredRegex) {
+  auto set = MustCompile(R"(
+id: t.a
+title: t
+level: low
+patterns:
+  lit: DownloadString
+  re: {regex: 'downloadstring\s*\(\s*\d'}
+condition: re
+---
+id: t.b
+title: t
+level: low
+patterns:
+  digits: {regex: '\d{3}-\d{4}'}
+)",
+                         GateAll());
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->pattern_count(), 3u);
+  EXPECT_EQ(set->gated_regex_count(), 1u);
+  EXPECT_EQ(set->unfiltered_regex_count(), 1u);  // no literal factor: in the shared database
+  EXPECT_THAT(set->atoms(), ElementsAre("downloadstring"));
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"x.DownloadString('a')"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(m, {"x.DOWNLOADSTRING( 5)"})), ElementsAre("t.a"));
+  EXPECT_THAT(Ids(ScanBlock(m, {"call 555-1234"})), ElementsAre("t.b"));
+  EXPECT_THAT(Ids(ScanBlock(m, {"call 555-12"})), IsEmpty());
+}
+
+TEST(MatcherGatingTest, LayersAndPathField) {
+  auto set = MustCompile(R"(
+id: t.path
+title: t
+level: low
+patterns:
+  p: {regex: '\\temp\\[a-z]+\.ps1$', field: path}
+---
+id: t.text
+title: t
+level: low
+patterns:
+  t: {regex: 'invoke-\w+mimikatz'}
+)",
+                         GateAll());
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 2u);
+  Matcher m(set);
+  Block b{"nothing"};
+  b.path = "C:\\Temp\\run.ps1";
+  auto hits = ScanBlock(m, b);
+  ASSERT_THAT(Ids(hits), ElementsAre("t.path"));
+  EXPECT_EQ(hits[0].matches[0].layer, kPathLayer);
+  EXPECT_EQ(hits[0].matches[0].begin, 2u);
+  EXPECT_EQ(hits[0].matches[0].end, 15u);
+  // The path regex's atoms in the text do not make it match, and vice versa.
+  b.text = "C:\\Temp\\run.ps1";
+  b.path = "C:\\x\\Invoke-MyMimikatz.ps1";
+  EXPECT_THAT(Ids(ScanBlock(m, b)), IsEmpty());
+  b.text = "junk";
+  b.path.clear();
+  b.layers = {"nope", "IEX; Invoke-SuperMimikatz"};
+  hits = ScanBlock(m, b);
+  ASSERT_THAT(Ids(hits), ElementsAre("t.text"));
+  EXPECT_EQ(hits[0].matches[0].layer, 2);
+  EXPECT_EQ(hits[0].matches[0].begin, 5u);
+  EXPECT_EQ(hits[0].matches[0].end, 25u);
+}
+
+TEST(MatcherGatingTest, MatchCapCountsAll) {
+  auto set =
+      MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  a: {regex: 'abcdx+e\\d'}\n", GateAll());
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 1u);
+  Matcher m(set);
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "abcdxe1 ";
+  Block b{text};
+  b.layers = {"abcdxxe2"};
+  auto hits = ScanBlock(m, b);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].matches.size(), static_cast<size_t>(kMaxMatchesPerPattern));
+  EXPECT_EQ(hits[0].total_matches, 101u);
+  EXPECT_EQ(hits[0].matches[1].begin, 8u);
+  EXPECT_EQ(hits[0].matches[1].end, 15u);
+}
+
+TEST(MatcherGatingTest, GatedPrefilterRegexConfirmedByRe2) {
+  CompileOptions o = GateAll();
+  o.force_prefilter = true;
+  auto set = MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  re: {regex: 'abc\\d{3}x'}\n", o);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 1u);
+  EXPECT_EQ(set->prefilter_count(), 1u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"abc12x"})), IsEmpty());
+  auto hits = ScanBlock(m, {"..ABC123x..abc999X"});
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].matches.size(), 2u);
+  EXPECT_EQ(hits[0].matches[0].begin, 2u);
+  EXPECT_EQ(hits[0].matches[0].end, 9u);
+  EXPECT_EQ(hits[0].total_matches, 2u);
+}
+
+TEST(MatcherGatingTest, GatingOffKeepsOneDatabase) {
+  CompileOptions o;
+  o.gate_regexes_with_atoms = false;
+  auto set = MustCompile("id: t\ntitle: t\nlevel: low\npatterns:\n  re: {regex: 'abcdef\\d'}\n", o);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->gated_regex_count(), 0u);
+  EXPECT_EQ(set->unfiltered_regex_count(), 1u);
+  EXPECT_EQ(set->atom_count(), 0u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"abcdef1"})), ElementsAre("t"));
+  EXPECT_EQ(m.confirm_scans(), 0u);
+}
+
 }  // namespace
 }  // namespace sbscan::signatures
