@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "decoders/base64.h"
 #include "decoders/char_codes.h"
+#include "decoders/deflate.h"
 #include "decoders/string_construction.h"
 
 namespace sbscan::decoders {
@@ -122,6 +123,8 @@ std::string_view DecoderIdName(DecoderId id) {
       return "charcodes";
     case DecoderId::kNormalize:
       return "normalize";
+    case DecoderId::kDeflate:
+      return "deflate";
     case DecoderId::kCount:
       break;
   }
@@ -233,11 +236,69 @@ void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
 }
 
 void LayeredDecoder::DecodeBinary(
-    std::string_view /*bytes*/, int /*parent*/, int /*depth*/,
-    RunState& /*state*/, absl::FunctionRef<void(const Layer&)> /*visit*/) {
-  // Integration point: gzip / zlib / raw deflate (decoders/deflate.h) and
-  // XOR key recovery (decoders/xor.h) turn binary layers into new layers
-  // here; CMS blobs (decoders/cms.h) stay binary with note "encrypted".
+    std::string_view bytes, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  // Candidate check: a gzip / zlib header, or a first deflate block type
+  // that is not the reserved one (checked inside DecompressAuto).
+  if (bytes.size() < 2) return;
+  if (depth > limits_.max_depth) {
+    if (LooksLikeGzip(bytes) || LooksLikeZlib(bytes)) state.depth_hit = true;
+    return;
+  }
+  DecoderCounters& per = Per(counters_, DecoderId::kDeflate);
+  if (state.candidates_left == 0) {
+    state.candidate_hit = true;
+    ++per.limit;
+    return;
+  }
+  if (state.bytes_left == 0) {
+    state.bytes_hit = true;
+    ++per.limit;
+    return;
+  }
+  --state.candidates_left;
+  ++counters_.candidates;
+  ++per.candidates;
+  std::string raw;
+  std::string_view format;
+  const Outcome outcome =
+      DecompressAuto(bytes, state.bytes_left, &raw, &format);
+  const bool truncated = outcome == Outcome::kLimitReached;
+  if ((outcome != Outcome::kDecoded && !truncated) || raw.empty()) {
+    ++per.malformed;
+    return;
+  }
+  const TextEncoding encoding = ClassifyBytes(raw);
+  if (format == "deflate" && encoding == TextEncoding::kBinary) {
+    ++per.malformed;  // headerless: only text is evidence of a real stream
+    return;
+  }
+  if (truncated) {
+    state.bytes_hit = true;
+    ++per.limit;
+  }
+  state.bytes_left -= std::min(state.bytes_left, raw.size());
+  std::string* buf = NewBuffer();
+  if (encoding == TextEncoding::kUtf16le) {
+    Utf16leToUtf8(raw, buf);
+  } else {
+    buf->assign(raw);
+  }
+  Layer layer;
+  layer.index = 0;
+  layer.parent = parent;
+  layer.depth = depth;
+  layer.decoder = DecoderIdName(DecoderId::kDeflate);
+  layer.decoder_id = DecoderId::kDeflate;
+  layer.encoding = encoding;
+  layer.parent_begin = 0;
+  layer.parent_end = bytes.size();
+  layer.text = *buf;
+  layer.note = format;
+  layer.kind = CandidateKind::kBase64Run;
+  layer.decoded_size = raw.size();
+  layer.truncated = truncated;
+  Emit(layer, state, visit);
 }
 
 void LayeredDecoder::DecodeBase64Layers(

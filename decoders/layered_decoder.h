@@ -40,12 +40,14 @@ enum class DecoderId : uint8_t {
   kBase64,     // "base64": Base64 payloads (decoders/base64_candidates.h)
   kCharCodes,  // "charcodes": [char]72+..., (72,101,...), delimited digits
   kNormalize,  // "normalize": concatenation, -f, -replace, reversal, ticks
+  kDeflate,    // "deflate": gzip / zlib / raw deflate of a binary layer
   kCount,
 };
 inline constexpr size_t kDecoderCount = static_cast<size_t>(DecoderId::kCount);
 
 // Returns the decoder's name as used in Layer::decoder ("base64",
-// "charcodes", "normalize"; static storage; "unknown" otherwise).
+// "charcodes", "normalize", "deflate"; static storage; "unknown"
+// otherwise).
 // Thread-safe.
 std::string_view DecoderIdName(DecoderId id);
 
@@ -112,7 +114,10 @@ struct DecodeCounters {
 //   3. normalize: NormalizeStrings, one layer holding the whole text with
 //      every resolvable string construction replaced by its value.
 // Text layers are searched again, down to max_depth. Binary layers are
-// visited but not searched (decompression / XOR recovery plug in there).
+// decompressed (DecompressAuto: gzip, zlib, raw deflate; note = the format;
+// a raw-deflate result is kept only when it classifies as text) and the
+// result is classified and searched like any layer; XOR recovery and CMS
+// plug in at the same place (not wired yet).
 // Never executes anything. Not thread-safe: use one per thread. Buffers are kept
 // and reused across runs, so a warmed-up decoder does not allocate for
 // inputs no larger than those it has seen.
