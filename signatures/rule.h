@@ -68,6 +68,11 @@ struct Rule {
   std::string source_file;
   int source_line = 0;
   std::string ruleset = "bundled";  // set by the caller
+  // Metadata of rules translated from another format (the Sigma loader fills these; native rules
+  // leave them empty). `uuid`: the Sigma rule's `id`; `original_condition`: the Sigma condition
+  // as written (`condition` above holds its translation over pattern names).
+  std::string uuid, status, author, original_condition;
+  std::vector<std::string> references, falsepositives;
 };
 
 // Returns "file:line: rule 'id'" (or the parts that are known) for error messages.
