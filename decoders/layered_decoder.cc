@@ -7,9 +7,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "decoders/base64.h"
+#include "decoders/byte_array.h"
 #include "decoders/char_codes.h"
+#include "decoders/cms.h"
 #include "decoders/deflate.h"
+#include "decoders/rotation.h"
+#include "decoders/secure_string.h"
 #include "decoders/string_construction.h"
+#include "decoders/text_triggers.h"
+#include "decoders/xor.h"
 
 namespace sbscan::decoders {
 namespace {
@@ -125,6 +131,16 @@ std::string_view DecoderIdName(DecoderId id) {
       return "normalize";
     case DecoderId::kDeflate:
       return "deflate";
+    case DecoderId::kByteArray:
+      return "byte_array";
+    case DecoderId::kXor:
+      return "xor";
+    case DecoderId::kRotation:
+      return "rotation";
+    case DecoderId::kSecureString:
+      return "securestring";
+    case DecoderId::kCms:
+      return "cms";
     case DecoderId::kCount:
       break;
   }
@@ -137,6 +153,11 @@ struct LayeredDecoder::RunState {
   bool depth_hit = false;
   bool bytes_hit = false;
   bool candidate_hit = false;
+  // A -bxor key from the script for the binary layer `xor_layer` (its
+  // DecodeBinary applies it instead of recovering one).
+  int xor_layer = -1;
+  std::string xor_key;
+  XorKeySource xor_source = XorKeySource::kLiteral;
 };
 
 namespace {
@@ -166,7 +187,9 @@ DecoderCounters& Per(DecodeCounters& c, DecoderId id) {
 LayeredDecoder::LayeredDecoder(Limits limits)
     : limits_(Clamp(limits)),
       candidates_(static_cast<size_t>(limits_.max_depth) + 1),
-      char_runs_(static_cast<size_t>(limits_.max_depth) + 1) {}
+      char_runs_(static_cast<size_t>(limits_.max_depth) + 1),
+      xor_hits_(static_cast<size_t>(limits_.max_depth) + 1),
+      cms_ranges_(static_cast<size_t>(limits_.max_depth) + 1) {}
 
 std::string* LayeredDecoder::NewBuffer() {
   if (buffers_used_ == buffers_.size()) buffers_.emplace_back();
@@ -191,7 +214,8 @@ void LayeredDecoder::Run(std::string_view root,
 }
 
 bool LayeredDecoder::Emit(Layer layer, RunState& state,
-                          absl::FunctionRef<void(const Layer&)> visit) {
+                          absl::FunctionRef<void(const Layer&)> visit,
+                          bool searchable) {
   const uint64_t h = HashText(layer.text);
   for (uint64_t seen : layer_hashes_) {
     if (seen == h) {
@@ -207,6 +231,7 @@ bool LayeredDecoder::Emit(Layer layer, RunState& state,
   ++counters_.layers;
   ++Per(counters_, layer.decoder_id).decoded;
   visit(layer);
+  if (!searchable) return true;
   if (layer.encoding != TextEncoding::kBinary) {
     DecodeText(layer.text, layer.index, layer.depth + 1, state, visit);
   } else {
@@ -215,68 +240,30 @@ bool LayeredDecoder::Emit(Layer layer, RunState& state,
   return true;
 }
 
-void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
-                                RunState& state,
-                                absl::FunctionRef<void(const Layer&)> visit) {
-  if (depth > limits_.max_depth || state.candidates_left == 0) {
-    std::vector<Candidate>& cands =
-        candidates_[static_cast<size_t>(std::min(depth, limits_.max_depth + 1) - 1)];
-    cands.clear();
-    FindBase64Candidates(text, limits_.min_base64_run, 1, &cands);
-    if (!cands.empty() || MayContainCharCodes(text) ||
-        MayNeedNormalization(text)) {
-      (depth > limits_.max_depth ? state.depth_hit : state.candidate_hit) =
-          true;
-    }
-    return;
-  }
-  DecodeBase64Layers(text, parent, depth, state, visit);
-  DecodeCharCodeLayers(text, parent, depth, state, visit);
-  DecodeNormalizeLayer(text, parent, depth, state, visit);
-}
-
-void LayeredDecoder::DecodeBinary(
-    std::string_view bytes, int parent, int depth, RunState& state,
-    absl::FunctionRef<void(const Layer&)> visit) {
-  // Candidate check: a gzip / zlib header, or a first deflate block type
-  // that is not the reserved one (checked inside DecompressAuto).
-  if (bytes.size() < 2) return;
-  if (depth > limits_.max_depth) {
-    if (LooksLikeGzip(bytes) || LooksLikeZlib(bytes)) state.depth_hit = true;
-    return;
-  }
-  DecoderCounters& per = Per(counters_, DecoderId::kDeflate);
+bool LayeredDecoder::TakeCandidate(DecoderId id, RunState& state) {
+  DecoderCounters& per = Per(counters_, id);
   if (state.candidates_left == 0) {
     state.candidate_hit = true;
     ++per.limit;
-    return;
+    return false;
   }
   if (state.bytes_left == 0) {
     state.bytes_hit = true;
     ++per.limit;
-    return;
+    return false;
   }
   --state.candidates_left;
   ++counters_.candidates;
   ++per.candidates;
-  std::string raw;
-  std::string_view format;
-  const Outcome outcome =
-      DecompressAuto(bytes, state.bytes_left, &raw, &format);
-  const bool truncated = outcome == Outcome::kLimitReached;
-  if ((outcome != Outcome::kDecoded && !truncated) || raw.empty()) {
-    ++per.malformed;
-    return;
-  }
-  const TextEncoding encoding = ClassifyBytes(raw);
-  if (format == "deflate" && encoding == TextEncoding::kBinary) {
-    ++per.malformed;  // headerless: only text is evidence of a real stream
-    return;
-  }
-  if (truncated) {
-    state.bytes_hit = true;
-    ++per.limit;
-  }
+  return true;
+}
+
+bool LayeredDecoder::EmitBytes(DecoderId id, std::string_view raw,
+                               TextEncoding encoding, int parent, int depth,
+                               size_t begin, size_t end, std::string_view note,
+                               bool truncated, bool searchable,
+                               RunState& state,
+                               absl::FunctionRef<void(const Layer&)> visit) {
   state.bytes_left -= std::min(state.bytes_left, raw.size());
   std::string* buf = NewBuffer();
   if (encoding == TextEncoding::kUtf16le) {
@@ -284,34 +271,395 @@ void LayeredDecoder::DecodeBinary(
   } else {
     buf->assign(raw);
   }
+  const size_t text_size = buf->size();
+  buf->append(note);
   Layer layer;
   layer.index = 0;
   layer.parent = parent;
   layer.depth = depth;
-  layer.decoder = DecoderIdName(DecoderId::kDeflate);
-  layer.decoder_id = DecoderId::kDeflate;
+  layer.decoder = DecoderIdName(id);
+  layer.decoder_id = id;
   layer.encoding = encoding;
-  layer.parent_begin = 0;
-  layer.parent_end = bytes.size();
-  layer.text = *buf;
-  layer.note = format;
+  layer.parent_begin = begin;
+  layer.parent_end = end;
+  layer.text = std::string_view(*buf).substr(0, text_size);
+  layer.note = std::string_view(*buf).substr(text_size);
   layer.kind = CandidateKind::kBase64Run;
   layer.decoded_size = raw.size();
   layer.truncated = truncated;
-  Emit(layer, state, visit);
+  return Emit(layer, state, visit, searchable);
+}
+
+void LayeredDecoder::SetXorHint(const std::vector<XorKeyHit>& hits,
+                                size_t begin, size_t end, RunState& state) {
+  // The -bxor operator closest to the data, within 1 KiB of it.
+  constexpr size_t kMaxDistance = 1024;
+  const XorKeyHit* best = nullptr;
+  size_t best_d = kMaxDistance + 1;
+  for (const XorKeyHit& h : hits) {
+    const size_t d = h.bxor_offset >= end ? h.bxor_offset - end
+                     : h.bxor_offset < begin ? begin - h.bxor_offset
+                                             : 0;
+    if (d < best_d && !h.key.empty()) {
+      best_d = d;
+      best = &h;
+    }
+  }
+  if (best == nullptr) return;
+  state.xor_layer = static_cast<int>(layers_.size()) + 1;
+  state.xor_key.assign(best->key);
+  state.xor_source = best->source;
+}
+
+void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
+                                RunState& state,
+                                absl::FunctionRef<void(const Layer&)> visit) {
+  const size_t slot =
+      static_cast<size_t>(std::min(depth, limits_.max_depth + 1) - 1);
+  std::vector<Candidate>& cands = candidates_[slot];
+  cands.clear();
+  uint32_t trig = 0;
+  if (depth > limits_.max_depth || state.candidates_left == 0) {
+    ScanText(text, limits_.min_base64_run, 1, &cands, &trig);
+    if (!cands.empty() || trig != 0) {
+      (depth > limits_.max_depth ? state.depth_hit : state.candidate_hit) =
+          true;
+    }
+    return;
+  }
+  const size_t want =
+      std::min(state.candidates_left, std::numeric_limits<size_t>::max() - 1) +
+      1;
+  ScanText(text, limits_.min_base64_run, want, &cands, &trig);
+  std::vector<XorKeyHit>& keys = xor_hits_[slot];
+  keys.clear();
+  if (trig & kTriggerXorKey) FindXorKeys(text, 64, &keys);
+  std::vector<std::pair<size_t, size_t>>& cms = cms_ranges_[slot];
+  cms.clear();
+  if (trig & kTriggerCms) {
+    DecodeCmsLayers(text, parent, depth, state, visit);
+    if (!cms.empty()) {  // nothing inside a CMS blob is read
+      std::erase_if(cands, [&](const Candidate& c) {
+        for (const auto& r : cms) {
+          if (c.begin < r.second && c.end > r.first) return true;
+        }
+        return false;
+      });
+    }
+  }
+  DecodeBase64Layers(text, parent, depth, state, visit);
+  if (trig & kTriggerCharCodes) {
+    DecodeCharCodeLayers(text, parent, depth, state, visit);
+  }
+  if (trig & kTriggerNormalize) {
+    DecodeNormalizeLayer(text, parent, depth, state, visit);
+  }
+  if (trig & kTriggerByteArray) {
+    DecodeByteArrayLayers(text, parent, depth, state, visit);
+  }
+  if (trig & kTriggerSecureString) {
+    DecodeSecureStringLayers(text, parent, depth, state, visit);
+  }
+  DecodeRotationLayers(text, parent, depth, state, visit);
+}
+
+void LayeredDecoder::DecodeCmsLayers(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  std::vector<CmsBlob> blobs;
+  FindCmsBlobs(text, state.candidates_left + 1, &blobs);
+  std::vector<std::pair<size_t, size_t>>& cms =
+      cms_ranges_[static_cast<size_t>(depth - 1)];
+  for (const CmsBlob& b : blobs) {
+    cms.emplace_back(b.begin, b.end);  // skipped even past the limits
+  }
+  for (const CmsBlob& b : blobs) {
+    if (!TakeCandidate(DecoderId::kCms, state)) continue;
+    std::string note = "encrypted";
+    if (b.enveloped) note += " enveloped";
+    if (!b.complete) note += " incomplete";
+    const std::string_view body =
+        text.substr(b.begin, std::min(b.end - b.begin, state.bytes_left));
+    EmitBytes(DecoderId::kCms, body, TextEncoding::kBinary, parent, depth,
+              b.begin, b.end, note, body.size() < b.end - b.begin,
+              /*searchable=*/false, state, visit);
+  }
+}
+
+void LayeredDecoder::DecodeByteArrayLayers(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  std::vector<ByteArrayRegion> regions;
+  FindByteArrays(text, kByteArrayMinBytes, state.candidates_left + 1,
+                 &regions);
+  const size_t slot = static_cast<size_t>(depth - 1);
+  DecoderCounters& per = Per(counters_, DecoderId::kByteArray);
+  std::vector<PayloadMarker> markers;
+  std::string bytes, note;
+  for (const ByteArrayRegion& r : regions) {
+    bool in_cms = false;
+    for (const auto& c : cms_ranges_[slot]) {
+      in_cms |= r.begin < c.second && r.end > c.first;
+    }
+    if (in_cms || !TakeCandidate(DecoderId::kByteArray, state)) continue;
+    bytes.clear();
+    const Outcome outcome =
+        DecodeByteArray(text.substr(r.begin, r.end - r.begin), r.format,
+                        state.bytes_left, &bytes);
+    const bool truncated = outcome == Outcome::kLimitReached;
+    if ((outcome != Outcome::kDecoded && !truncated) || bytes.empty()) {
+      ++per.malformed;
+      continue;
+    }
+    if (truncated) {
+      state.bytes_hit = true;
+      ++per.limit;
+    }
+    TextEncoding encoding = ClassifyBytes(bytes);
+    note.assign(ByteArrayFormatName(r.format));
+    markers.clear();
+    DetectPayloadMarkers(bytes, &markers);
+    for (const PayloadMarker& m : markers) {
+      note += ' ';
+      note += m.name;
+    }
+    if (encoding == TextEncoding::kBinary) {
+      SetXorHint(xor_hits_[slot], r.begin, r.end, state);
+    }
+    EmitBytes(DecoderId::kByteArray, bytes, encoding, parent, depth, r.begin,
+              r.end, note, truncated, true, state, visit);
+    state.xor_layer = -1;
+  }
+}
+
+void LayeredDecoder::DecodeSecureStringLayers(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  std::vector<SecureStringCandidate> blobs;
+  FindSecureStrings(text, state.candidates_left + 1, &blobs);
+  DecoderCounters& per = Per(counters_, DecoderId::kSecureString);
+  std::string plain;
+  for (const SecureStringCandidate& b : blobs) {
+    if (!TakeCandidate(DecoderId::kSecureString, state)) continue;
+    const std::string_view blob = text.substr(b.begin, b.end - b.begin);
+    std::string_view why;
+    if (b.kind == SecureStringKind::kDpapi) {
+      why = "encrypted dpapi";
+    } else if (b.key.empty()) {
+      why = "encrypted no_key";
+    } else {
+      plain.clear();
+      const Outcome outcome =
+          DecryptSecureString(blob, b.key, state.bytes_left, &plain);
+      const bool truncated = outcome == Outcome::kLimitReached;
+      if (outcome == Outcome::kDecoded || truncated) {
+        if (truncated) {
+          state.bytes_hit = true;
+          ++per.limit;
+        }
+        EmitBytes(DecoderId::kSecureString, plain, TextEncoding::kUtf8,
+                  parent, depth, b.begin, b.end, "aes key=literal", truncated,
+                  true, state, visit);
+        continue;
+      }
+      why = "encrypted bad_key";
+      ++per.malformed;
+    }
+    const std::string_view shown = blob.substr(0, state.bytes_left);
+    EmitBytes(DecoderId::kSecureString, shown, TextEncoding::kBinary, parent,
+              depth, b.begin, b.end, why, shown.size() < blob.size(),
+              /*searchable=*/false, state, visit);
+  }
+}
+
+namespace {
+
+constexpr size_t kMinRotationLiteral = 40;
+
+// "key=0x5a literal", "key=0x1f2e recovered".
+std::string XorNote(std::string_view key, std::string_view source) {
+  std::string note = "key=0x";
+  for (char k : key) {
+    absl::StrAppend(&note, absl::Hex(static_cast<uint8_t>(k), absl::kZeroPad2));
+  }
+  note += ' ';
+  note.append(source);
+  return note;
+}
+
+}  // namespace
+
+void LayeredDecoder::DecodeRotationLayers(
+    std::string_view text, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  if (text.size() < kMinRotationLiteral) return;
+  const auto try_region = [&](size_t begin, size_t end, char quote = 0) {
+    const std::string_view region = text.substr(begin, end - begin);
+    RotationResult rr;
+    const int n = DetectRotation(region, &rr);
+    if (n == 0) return false;
+    if (!TakeCandidate(DecoderId::kRotation, state)) return true;
+    std::string rotated;
+    RotateLetters(region.substr(0, state.bytes_left), n, &rotated);
+    if (quote != 0) {  // the literal's value: '' -> '
+      size_t w = 0;
+      for (size_t r = 0; r < rotated.size(); ++r, ++w) {
+        rotated[w] = rotated[r];
+        if (rotated[r] == quote && r + 1 < rotated.size() &&
+            rotated[r + 1] == quote) {
+          ++r;
+        }
+      }
+      rotated.resize(w);
+    }
+    EmitBytes(DecoderId::kRotation, rotated, TextEncoding::kUtf8, parent,
+              depth, begin, end, absl::StrCat("rot=", n),
+              region.size() > state.bytes_left, true, state, visit);
+    return true;
+  };
+  // A decoded text layer (not itself a rotation) may be rotated as a whole.
+  if (parent > 0 &&
+      layers_[static_cast<size_t>(parent - 1)].decoder_id !=
+          DecoderId::kRotation &&
+      try_region(0, text.size())) {
+    // and its literals too: a clear wrapper around a rotated literal can
+    // read as rotated as a whole when the literal is long.
+  }
+  // String literals of >= kMinRotationLiteral bytes.
+  const char* s = text.data();
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const void* sq = std::memchr(s + i, '\'', n - i);
+    const void* dq = std::memchr(s + i, '"', n - i);
+    const char* q = static_cast<const char*>(
+        sq == nullptr ? dq
+        : dq == nullptr ? sq
+                        : std::min(static_cast<const char*>(sq),
+                                   static_cast<const char*>(dq)));
+    if (q == nullptr) return;
+    const size_t open = static_cast<size_t>(q - s);
+    size_t end = open;
+    for (;;) {  // a doubled quote ('' or "") is an escape, not the end
+      const void* close = std::memchr(s + end + 1, *q, n - end - 1);
+      if (close == nullptr) return;
+      end = static_cast<size_t>(static_cast<const char*>(close) - s);
+      if (end + 1 < n && s[end + 1] == *q) {
+        ++end;
+        continue;
+      }
+      break;
+    }
+    if (end - open - 1 >= kMinRotationLiteral) try_region(open + 1, end, *q);
+    i = end + 1;
+  }
+}
+
+void LayeredDecoder::DecodeBinary(
+    std::string_view bytes, int parent, int depth, RunState& state,
+    absl::FunctionRef<void(const Layer&)> visit) {
+  const bool hinted = state.xor_layer == parent;
+  std::string key;
+  XorKeySource source = XorKeySource::kLiteral;
+  if (hinted) {
+    key.swap(state.xor_key);
+    source = state.xor_source;
+    state.xor_layer = -1;
+  }
+  if (bytes.size() < 2) return;
+  if (depth > limits_.max_depth) {
+    if (LooksLikeGzip(bytes) || LooksLikeZlib(bytes) || hinted) {
+      state.depth_hit = true;
+    }
+    return;
+  }
+  // 1. Decompression: a gzip / zlib header, or a first deflate block type
+  // that is not the reserved one (checked inside DecompressAuto).
+  if (!TakeCandidate(DecoderId::kDeflate, state)) return;
+  DecoderCounters& per = Per(counters_, DecoderId::kDeflate);
+  std::string raw;
+  std::string_view format;
+  const Outcome outcome =
+      DecompressAuto(bytes, state.bytes_left, &raw, &format);
+  const bool truncated = outcome == Outcome::kLimitReached;
+  bool claimed = false;
+  if ((outcome != Outcome::kDecoded && !truncated) || raw.empty()) {
+    ++per.malformed;
+  } else {
+    const TextEncoding encoding = ClassifyBytes(raw);
+    if (format == "deflate" && encoding == TextEncoding::kBinary) {
+      ++per.malformed;  // headerless: only text is evidence of a real stream
+    } else {
+      if (truncated) {
+        state.bytes_hit = true;
+        ++per.limit;
+      }
+      EmitBytes(DecoderId::kDeflate, raw, encoding, parent, depth, 0,
+                bytes.size(), format, truncated, true, state, visit);
+      claimed = true;
+    }
+  }
+  if (claimed) return;
+  // 2. XOR: the script's own -bxor key, else recovery -- only for bytes no
+  // other decoder claims (not compressed, no executable/archive magic).
+  DecoderCounters& px = Per(counters_, DecoderId::kXor);
+  std::string plain;
+  if (!key.empty()) {
+    // The script's key: kept when it yields text; else recovery is tried
+    // (the operator may belong to other data).
+    if (!TakeCandidate(DecoderId::kXor, state)) return;
+    const Outcome xo = ApplyXor(bytes, key, state.bytes_left, &plain);
+    const TextEncoding encoding = ClassifyBytes(plain);
+    if (encoding != TextEncoding::kBinary) {
+      const bool xtrunc = xo == Outcome::kLimitReached;
+      if (xtrunc) {
+        state.bytes_hit = true;
+        ++px.limit;
+      }
+      EmitBytes(DecoderId::kXor, plain, encoding, parent, depth, 0,
+                bytes.size(), XorNote(key, XorKeySourceName(source)), xtrunc,
+                true, state, visit);
+      return;
+    }
+    ++px.malformed;
+    key.clear();
+    plain.clear();
+  }
+  {
+    if (bytes.size() < 24 || HasKnownMagic(bytes)) return;
+    if (bytes.size() >= 4 && bytes[0] == 0x7F && bytes.substr(1, 3) == "ELF") {
+      return;
+    }
+    if (!TakeCandidate(DecoderId::kXor, state)) return;
+    XorRecovery rec;
+    if (!RecoverXorKey(bytes, XorRecoveryOptions{}, &rec)) {
+      ++px.malformed;
+      return;
+    }
+    key = rec.key;
+  }
+  const Outcome xo = ApplyXor(bytes, key, state.bytes_left, &plain);
+  const bool xtrunc = xo == Outcome::kLimitReached;
+  if (xtrunc) {
+    state.bytes_hit = true;
+    ++px.limit;
+  }
+  const TextEncoding encoding = ClassifyBytes(plain);
+  if (encoding == TextEncoding::kBinary) {
+    ++px.malformed;
+    return;
+  }
+  EmitBytes(DecoderId::kXor, plain, encoding, parent, depth, 0, bytes.size(),
+            XorNote(key, "recovered"), xtrunc, true, state, visit);
 }
 
 void LayeredDecoder::DecodeBase64Layers(
     std::string_view text, int parent, int depth, RunState& state,
     absl::FunctionRef<void(const Layer&)> visit) {
+  // Filled by DecodeText (ScanText), CMS bodies removed.
   std::vector<Candidate>& cands = candidates_[static_cast<size_t>(depth - 1)];
-  cands.clear();
   DecoderCounters& per = Per(counters_, DecoderId::kBase64);
   if (state.candidates_left == 0) return;
-  const size_t want =
-      std::min(state.candidates_left, std::numeric_limits<size_t>::max() - 1) +
-      1;
-  FindBase64Candidates(text, limits_.min_base64_run, want, &cands);
   if (cands.size() > state.candidates_left) {
     state.candidate_hit = true;
     per.limit += cands.size() - state.candidates_left;
@@ -375,7 +723,12 @@ void LayeredDecoder::DecodeBase64Layers(
     layer.decoded_size = decoded_.size();
     layer.truncated = truncated;
     layer.note = {};
+    if (encoding == TextEncoding::kBinary) {
+      SetXorHint(xor_hits_[static_cast<size_t>(depth - 1)], c.begin, c.end,
+                 state);
+    }
     Emit(layer, state, visit);
+    state.xor_layer = -1;
   }
 }
 

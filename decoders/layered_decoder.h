@@ -10,6 +10,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -17,6 +18,7 @@
 #include "decoders/base64_candidates.h"
 #include "decoders/char_codes.h"
 #include "decoders/text_encoding.h"
+#include "decoders/xor.h"
 
 namespace sbscan::decoders {
 
@@ -41,13 +43,18 @@ enum class DecoderId : uint8_t {
   kCharCodes,  // "charcodes": [char]72+..., (72,101,...), delimited digits
   kNormalize,  // "normalize": concatenation, -f, -replace, reversal, ticks
   kDeflate,    // "deflate": gzip / zlib / raw deflate of a binary layer
+  kByteArray,  // "byte_array": hex strings, 0x lists, [byte[]] decimal lists
+  kXor,        // "xor": a -bxor key from the script, or a recovered key
+  kRotation,   // "rotation": ROT13 / Caesar-rotated literals and layers
+  kSecureString,  // "securestring": ConvertTo-SecureString with a -Key
+  kCms,        // "cms": Protected Event Logging blob (encrypted, not read)
   kCount,
 };
 inline constexpr size_t kDecoderCount = static_cast<size_t>(DecoderId::kCount);
 
 // Returns the decoder's name as used in Layer::decoder ("base64",
-// "charcodes", "normalize", "deflate"; static storage; "unknown"
-// otherwise).
+// "charcodes", "normalize", "deflate", "byte_array", "xor", "rotation",
+// "securestring", "cms"; static storage; "unknown" otherwise).
 // Thread-safe.
 std::string_view DecoderIdName(DecoderId id);
 
@@ -71,8 +78,14 @@ struct Layer {
   bool truncated;       // decoding stopped at max_decoded_bytes
   // Decoder detail, "" when none: for charcodes the form and base
   // ("list base=16", "delimited base=2 xor=0x5d", "char_cast base=10"), for
-  // normalize the transforms applied ("concat,format,replace"). Valid as
-  // long as `text`.
+  // normalize the transforms applied ("concat,format,replace"), for deflate
+  // the format ("gzip"), for byte_array the format and payload markers
+  // ("hex_list pe dotnet"), for xor the key and its source ("key=0x5a
+  // literal", "key=0x1f2e recovered"), for rotation "rot=13", for
+  // securestring "aes key=literal"; layers that cannot be read say
+  // "encrypted" ("encrypted dpapi", "encrypted no_key", "encrypted
+  // enveloped" for cms): they are binary and never searched further. Valid
+  // as long as `text`.
   std::string_view note;
   DecoderId decoder_id;  // the decoder as an enum (same as `decoder`)
 };
@@ -113,11 +126,26 @@ struct DecodeCounters {
 //   2. charcodes: DecodeCharCodes, one layer per run (UTF-8 text);
 //   3. normalize: NormalizeStrings, one layer holding the whole text with
 //      every resolvable string construction replaced by its value.
-// Text layers are searched again, down to max_depth. Binary layers are
-// decompressed (DecompressAuto: gzip, zlib, raw deflate; note = the format;
-// a raw-deflate result is kept only when it classifies as text) and the
-// result is classified and searched like any layer; XOR recovery and CMS
-// plug in at the same place (not wired yet).
+//   4. byte_array: hex strings / 0x lists / [byte[]] decimal lists of >= 16
+//      bytes, classified like Base64 output (mostly binary; the note holds
+//      the format and DetectPayloadMarkers names such as "pe",
+//      "shellcode_x64_prologue");
+//   5. securestring: ConvertTo-SecureString blobs; with a literal -Key the
+//      plaintext is a text layer, DPAPI / keyless blobs are binary layers
+//      noted "encrypted ..." and not searched;
+//   6. rotation: DetectRotation on string literals >= 40 bytes (root and
+//      every text layer) and on whole decoded text layers; note "rot=13".
+// Protected Event Logging blobs (-----BEGIN CMS-----) are found first and
+// recorded as binary "cms" layers noted "encrypted"; no other decoder looks
+// inside them. All candidate checks come from one pass (ScanText in
+// decoders/text_triggers.h) that yields the Base64 candidates and one flag
+// per decoder. Text layers are searched again, down to max_depth. Binary
+// layers are decompressed (DecompressAuto: gzip, zlib, raw deflate; note =
+// the format; a raw-deflate result is kept only when it classifies as
+// text); when that fails, a -bxor key written in the parent text within
+// 1 KiB of the byte array is applied (FindXorKeys), else RecoverXorKey
+// tries single and short repeating keys (note "key=0x5a recovered"); the
+// result is classified and searched like any layer.
 // Never executes anything. Not thread-safe: use one per thread. Buffers are kept
 // and reused across runs, so a warmed-up decoder does not allocate for
 // inputs no larger than those it has seen.
@@ -171,14 +199,42 @@ class LayeredDecoder {
   void DecodeNormalizeLayer(std::string_view text, int parent, int depth,
                             RunState& state,
                             absl::FunctionRef<void(const Layer&)> visit);
-  // Integration point for binary layers (decompression, XOR recovery).
+  void DecodeByteArrayLayers(std::string_view text, int parent, int depth,
+                             RunState& state,
+                             absl::FunctionRef<void(const Layer&)> visit);
+  void DecodeSecureStringLayers(std::string_view text, int parent, int depth,
+                                RunState& state,
+                                absl::FunctionRef<void(const Layer&)> visit);
+  // Records CMS blobs as encrypted layers; returns how many (their ranges
+  // are in cms_ranges_ so other decoders skip them).
+  void DecodeCmsLayers(std::string_view text, int parent, int depth,
+                       RunState& state,
+                       absl::FunctionRef<void(const Layer&)> visit);
+  void DecodeRotationLayers(std::string_view text, int parent, int depth,
+                            RunState& state,
+                            absl::FunctionRef<void(const Layer&)> visit);
+  void SetXorHint(const std::vector<XorKeyHit>& hits, size_t begin,
+                  size_t end, RunState& state);
+  // Takes one candidate and, when some is left, true; else counts the limit.
+  bool TakeCandidate(DecoderId id, RunState& state);
+  // Emits a text or binary layer from raw bytes (UTF-16LE converted).
+  bool EmitBytes(DecoderId id, std::string_view raw, TextEncoding encoding,
+                 int parent, int depth, size_t begin, size_t end,
+                 std::string_view note, bool truncated, bool searchable,
+                 RunState& state,
+                 absl::FunctionRef<void(const Layer&)> visit);
+  // Binary layers: decompression, then a -bxor key from the script
+  // (state.xor_hint), then single/short-key XOR recovery.
   void DecodeBinary(std::string_view bytes, int parent, int depth,
                     RunState& state,
                     absl::FunctionRef<void(const Layer&)> visit);
   // Records `layer` (its text already in a buffer from NewBuffer()), visits
   // it and recurses. Returns false when it duplicates an earlier layer.
+  // A layer that is not `searchable` (encrypted) is visited but not decoded
+  // further.
   bool Emit(Layer layer, RunState& state,
-            absl::FunctionRef<void(const Layer&)> visit);
+            absl::FunctionRef<void(const Layer&)> visit,
+            bool searchable = true);
   std::string* NewBuffer();
   void ReleaseBuffer();  // gives back the last NewBuffer()
 
@@ -191,6 +247,8 @@ class LayeredDecoder {
   std::vector<std::vector<Candidate>> candidates_;  // one per depth
   std::vector<std::vector<CharCodeRun>> char_runs_;  // one per depth
   std::vector<uint64_t> layer_hashes_;  // hash of every layer text of a run
+  std::vector<std::vector<XorKeyHit>> xor_hits_;  // one per depth
+  std::vector<std::vector<std::pair<size_t, size_t>>> cms_ranges_;
 };
 
 }  // namespace sbscan::decoders

