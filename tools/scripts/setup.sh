@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 packages=(cmake ninja-build g++ pkg-config
           libhyperscan-dev libre2-dev libsimdjson-dev libabsl-dev
           libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev
-          libcli11-dev zlib1g-dev libssl-dev)
+          libcli11-dev zlib1g-dev libssl-dev librdkafka-dev rsyslog)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
