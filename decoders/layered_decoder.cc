@@ -525,7 +525,10 @@ void LayeredDecoder::DecodeRotationLayers(
     // and its literals too: a clear wrapper around a rotated literal can
     // read as rotated as a whole when the literal is long.
   }
-  // String literals of >= kMinRotationLiteral bytes.
+  // String literals of >= kMinRotationLiteral bytes -- in the root only when
+  // the script holds the "26" of a rotation loop ((c - 84) % 26): scoring
+  // every long literal of every block costs more than the whole driver.
+  if (parent == 0 && text.find("26") == std::string_view::npos) return;
   const char* s = text.data();
   const size_t n = text.size();
   size_t i = 0;

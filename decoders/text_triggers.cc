@@ -15,6 +15,15 @@ inline char Lower(char c) {
 bool ContainsCi(std::string_view text, std::string_view lower_word) {
   const size_t m = lower_word.size();
   if (text.size() < m) return false;
+  if (lower_word[0] == '[') {  // memchr to each '['
+    for (size_t i = text.find('['); i != std::string_view::npos && i + m <= text.size();
+         i = text.find('[', i + 1)) {
+      size_t k = 1;
+      while (k < m && Lower(text[i + k]) == lower_word[k]) ++k;
+      if (k == m) return true;
+    }
+    return false;
+  }
   for (size_t i = 0; i + m <= text.size(); ++i) {
     size_t k = 0;
     while (k < m && Lower(text[i + k]) == lower_word[k]) ++k;
