@@ -44,7 +44,9 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   const ScriptBlock& b = *alert.block;
   Writer w(out);
   w.Raw("{\"@timestamp\":").Str(b.time_created);
-  w.Raw(",\"event\":{\"kind\":\"alert\",\"code\":\"4104\",\"provider\":").Str(b.provider);
+  w.Raw(",\"event\":{\"kind\":\"alert\"");
+  if (b.event_id > 0) w.Raw(",\"code\":\"").Int(b.event_id).Raw("\"");
+  if (!b.provider.empty()) w.Raw(",\"provider\":").Str(b.provider);
   w.Raw("},\"rule\":{\"id\":").Str(alert.rule.id).Raw(",\"uuid\":");
   if (alert.rule.uuid.empty()) {
     w.Raw("null");
@@ -61,12 +63,24 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   w.Raw("}},\"host\":{\"name\":").Str(b.host).Raw("}");
   if (!b.user_id.empty()) w.Raw(",\"user\":{\"id\":").Str(b.user_id).Raw("}");
   if (b.process_id >= 0) w.Raw(",\"process\":{\"pid\":").Int(b.process_id).Raw("}");
-  w.Raw(",\"powershell\":{\"file\":{\"script_block_id\":").Str(b.script_block_id);
-  if (!b.path.empty()) w.Raw(",\"path\":").Str(b.path);
-  w.Raw("}}");
+  if (!b.script_block_id.empty() || !b.path.empty()) {
+    w.Raw(",\"powershell\":{\"file\":{");
+    if (!b.script_block_id.empty()) w.Raw("\"script_block_id\":").Str(b.script_block_id);
+    if (!b.script_block_id.empty() && !b.path.empty()) w.Raw(",");
+    if (!b.path.empty()) w.Raw("\"path\":").Str(b.path);
+    w.Raw("}}");
+  }
   if (b.level > 0) w.Raw(",\"log\":{\"level\":").Int(b.level).Raw("}");
 
-  w.Raw(",\"sbscan\":{\"fragments\":{\"seen\":").Int(static_cast<int64_t>(b.fragments.size()));
+  w.Raw(",\"sbscan\":{\"origin\":").Str(b.origin);
+  if (b.remote != nullptr) {
+    w.Raw(",\"remote_session\":{\"host_name\":").Str(b.remote->host_name);
+    w.Raw(",\"host_application\":").Str(b.remote->host_application);
+    w.Raw(",\"connected_user\":").Str(b.remote->connected_user);
+    w.Raw(",\"runspace_id\":").Str(b.remote->runspace_id);
+    w.Raw(",\"evidence\":").Str(b.remote->evidence).Raw("}");
+  }
+  w.Raw(",\"fragments\":{\"seen\":").Int(static_cast<int64_t>(b.fragments.size()));
   w.Raw(",\"total\":").Int(b.fragments_total);
   w.Raw(",\"missing\":").Array(b.missing, [&](int32_t n) { w.Int(n); });
   w.Raw("},\"complete\":").Raw(b.complete() ? "true" : "false");
@@ -90,6 +104,8 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
     w.Raw(",").Int(static_cast<int64_t>(s.parent_end)).Raw("]}");
   });
   w.Raw(",\"source\":{\"file\":").Str(b.source_file);
+  if (b.location.line > 0) w.Raw(",\"line\":").Int(static_cast<int64_t>(b.location.line));
+  if (b.event_id != 4104) w.Raw(",\"offset\":").Int(static_cast<int64_t>(b.location.offset));
   w.Raw(",\"record_ids\":").Array(b.fragments, [&](const FragmentSpan& f) {
     if (f.record_id < 0) {
       w.Raw("null");

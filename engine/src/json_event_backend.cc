@@ -141,6 +141,12 @@ bool EventDataField(std::string_view key, od::value value, Event* e, error_code*
     *err = GetInt32(value, &e->message_total);
   } else if (key == "Path") {
     *err = GetString(value, &e->path);
+  } else if (key == "ContextInfo") {
+    *err = GetString(value, &e->context_info);
+  } else if (key == "Payload") {
+    *err = GetString(value, &e->payload);
+  } else if (key == "UserData") {
+    *err = GetString(value, &e->user_data);
   } else {
     return false;
   }

@@ -55,7 +55,7 @@ void LineReader::Split(size_t scan_from, size_t end, OnLine on_line, OnTooLong o
   }
 }
 
-absl::Status LineReader::Read(int fd, OnLine on_line, OnTooLong on_too_long,
+absl::Status LineReader::Read(ByteSource& source, OnLine on_line, OnTooLong on_too_long,
                               uint64_t* bytes_read, bool at_end) {
   if (buffer_.size() < usable_ + kPad) buffer_.resize(usable_ + kPad);
   while (true) {
@@ -71,11 +71,8 @@ absl::Status LineReader::Read(int fd, OnLine on_line, OnTooLong on_too_long,
         filled_ = 0;
       }
     }
-    ssize_t n = ::read(fd, buffer_.data() + filled_, usable_ - filled_);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, "read");
-    }
+    ssize_t n = source.Read(buffer_.data() + filled_, usable_ - filled_);
+    if (n < 0) return absl::DataLossError(source.error());
     *bytes_read += static_cast<uint64_t>(n);
     if (n == 0) break;
     size_t scan_from = filled_;

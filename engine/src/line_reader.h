@@ -8,6 +8,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "engine/src/byte_source.h"
 
 namespace sbscan {
 
@@ -37,8 +38,13 @@ class LineReader {
 
   // Returns the read(2) error, if any, after handing on every line read before it. Adds the
   // bytes read to *bytes_read.
+  absl::Status Read(ByteSource& source, OnLine on_line, OnTooLong on_too_long,
+                    uint64_t* bytes_read, bool at_end = true);
   absl::Status Read(int fd, OnLine on_line, OnTooLong on_too_long, uint64_t* bytes_read,
-                    bool at_end = true);
+                    bool at_end = true) {
+    FdSource source(fd);
+    return Read(source, on_line, on_too_long, bytes_read, at_end);
+  }
   void Reset();
 
  private:

@@ -13,8 +13,7 @@
 #include <thread>
 
 #include "absl/hash/hash.h"
-#include "engine/src/analyzer.h"
-#include "engine/src/event_kind.h"
+#include "engine/src/event_router.h"
 #include "engine/src/json_event_parser.h"
 #include "engine/src/reassembler.h"
 
@@ -71,8 +70,7 @@ class Arena {
 struct ParsedEvent {
   Event event;  // views into the chunk's arena
   uint32_t shard = 0;
-  bool script_block = false;
-  bool usable = false;
+  EventKind kind = EventKind::kOther;
 };
 
 struct ChunkDiagnostic {
@@ -87,7 +85,8 @@ struct ParsedChunk {
   std::vector<ParsedEvent> events;
   std::vector<ChunkDiagnostic> diagnostics;
   uint64_t lines = 0;
-  uint64_t records = 0, malformed = 0, passed_by = 0, events_4104 = 0, bytes = 0;
+  uint64_t records = 0, malformed = 0, passed_by = 0, events_4104 = 0, events_4103 = 0,
+           events_session = 0, bytes = 0;
 };
 
 Event CopyEvent(const Event& e, Arena& arena) {
@@ -137,20 +136,32 @@ void ParseChunk(const InputBuffer& input, const ChunkSpan& span, const ScannerOp
       out->diagnostics.push_back({line_number, offset, result.error});
       continue;
     }
-    if (!IsScriptBlockEvent(event)) {
-      ++out->passed_by;
-      continue;
-    }
-    ++out->events_4104;
     ParsedEvent parsed;
-    const char* reason = nullptr;
-    parsed.usable = Reassembler::IsUsableFragment(event, options.reassembly, &reason);
-    if (!parsed.usable) out->diagnostics.push_back({line_number, offset, reason});
-    parsed.script_block = true;
-    parsed.shard = static_cast<uint32_t>(
-        absl::HashOf(event.computer, event.script_block_id) % shards);
+    parsed.kind = ClassifyEvent(event);
+    switch (parsed.kind) {
+      case EventKind::kOther:
+        ++out->passed_by;
+        continue;
+      case EventKind::kScriptBlock: {
+        ++out->events_4104;
+        const char* reason = nullptr;
+        if (!Reassembler::IsUsableFragment(event, options.reassembly, &reason)) {
+          out->diagnostics.push_back({line_number, offset, reason});
+        }
+        parsed.shard = static_cast<uint32_t>(
+            absl::HashOf(event.computer, event.script_block_id) % shards);
+        break;
+      }
+      case EventKind::kModuleLogging:
+        ++out->events_4103;
+        parsed.shard = 0;  // worker 0 walks chunks in order and knows their line numbers
+        break;
+      case EventKind::kEngineSession:
+        ++out->events_session;
+        break;
+    }
     parsed.event = CopyEvent(event, out->arena);
-    parsed.event.source = SourceLocation{input.name, 0, offset};
+    parsed.event.source = SourceLocation{input.name, line_number, offset};
     out->events.push_back(std::move(parsed));
   }
 }
@@ -207,29 +218,30 @@ class Pipeline {
   void Work(int worker, const Scanner::AlertCallback& sink) {
     JsonEventParser parser;
     std::string padded;
-    Reassembler reassembler(options_.reassembly);
-    Analyzer analyzer(rules_, options_.analysis);
-    auto analyze = [&](const ScriptBlock& block) { analyzer.Analyze(block, sink); };
+    EventRouter router(rules_, options_, sink);
     const size_t n = chunks_.size();
     const size_t ahead = 2 * static_cast<size_t>(threads_);
     for (size_t k = 0; k < n; ++k) {
       WaitForStragglers(k);
       for (size_t j = k; j < std::min(n, k + ahead); ++j) TryParse(j, parser, padded);
       ParsedChunk& chunk = WaitReady(k);
-      if (worker == 0) Account(chunk);
+      uint64_t base = worker == 0 ? Account(chunk) : 0;
       for (const ParsedEvent& e : chunk.events) {
-        if (e.shard == static_cast<uint32_t>(worker)) {
-          reassembler.Add(e.event, analyze);
-        } else if (e.usable) {
-          reassembler.ObserveTime(e.event.time_created, analyze);
+        const char* reason = nullptr;
+        if (e.kind == EventKind::kModuleLogging && e.shard == static_cast<uint32_t>(worker)) {
+          Event located = e.event;  // 4103 alerts point at their line
+          located.source.line += base;
+          router.Route(located, e.kind, /*own=*/true, &reason);
+          continue;
         }
+        router.Route(e.event, e.kind, e.shard == static_cast<uint32_t>(worker), &reason);
       }
       Release(k, worker);
     }
-    reassembler.Finish(analyze);
+    router.FlushAll(PartialCause::kEndOfInput);
     std::lock_guard<std::mutex> lock(mu_);
-    AddStats(reassembler.stats(), &stats_.reassembly);
-    AddStats(analyzer.stats(), &stats_.analysis);
+    AddStats(router.reassembler().stats(), &stats_.reassembly);
+    AddStats(router.analysis_stats(), &stats_.analysis);
   }
 
   Stats stats() const { return stats_; }
@@ -279,20 +291,24 @@ class Pipeline {
     cv_.notify_all();
   }
 
-  // Counters and diagnostics of a chunk, by worker 0, in input order.
-  void Account(const ParsedChunk& chunk) {
+  // Counters and diagnostics of a chunk, by worker 0, in input order. Returns the number of
+  // lines of this input before the chunk.
+  uint64_t Account(const ParsedChunk& chunk) {
     stats_.records += chunk.records;
     stats_.malformed += chunk.malformed;
     stats_.passed_by += chunk.passed_by;
     stats_.events_4104 += chunk.events_4104;
+    stats_.events_4103 += chunk.events_4103;
+    stats_.events_session += chunk.events_session;
     stats_.bytes += chunk.bytes;
     uint64_t base = line_base_[chunk.input];
     line_base_[chunk.input] += chunk.lines;
-    if (!on_diagnostic_) return;
+    if (!on_diagnostic_) return base;
     for (const ChunkDiagnostic& d : chunk.diagnostics) {
       on_diagnostic_(Diagnostic{
           SourceLocation{inputs_[chunk.input].name, base + d.line, d.offset}, d.reason});
     }
+    return base;
   }
 
   const std::vector<InputBuffer>& inputs_;

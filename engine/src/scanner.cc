@@ -1,19 +1,15 @@
 #include "sbscan/scanner.h"
 
-#include "engine/src/event_kind.h"
-#include "engine/src/analyzer.h"
+#include "engine/src/event_router.h"
 #include "engine/src/json_event_parser.h"
-#include "engine/src/reassembler.h"
+#include "engine/src/xml_event_parser.h"
 
 namespace sbscan {
 
 struct Scanner::Impl {
   Impl(std::shared_ptr<const signatures::RuleSet> rules, const ScannerOptions& options,
        AlertCallback on_alert, DiagnosticCallback on_diagnostic)
-      : options(options),
-        reassembler(options.reassembly),
-        analyzer(std::move(rules), options.analysis),
-        on_alert(std::move(on_alert)),
+      : router(std::move(rules), options, std::move(on_alert)),
         on_diagnostic(std::move(on_diagnostic)) {}
 
   void Diagnose(const SourceLocation& where, std::string_view reason) {
@@ -21,27 +17,20 @@ struct Scanner::Impl {
   }
 
   void AddEvent(const Event& event) {
-    if (!IsScriptBlockEvent(event)) {
-      ++stats.passed_by;
-      return;
+    EventKind kind = ClassifyEvent(event);
+    switch (kind) {
+      case EventKind::kScriptBlock: ++stats.events_4104; break;
+      case EventKind::kModuleLogging: ++stats.events_4103; break;
+      case EventKind::kEngineSession: ++stats.events_session; break;
+      case EventKind::kOther: ++stats.passed_by; return;
     }
-    ++stats.events_4104;
-    if (!reassembler.Add(event, [this](const ScriptBlock& block) { Analyze(block); })) {
-      const char* reason = "";
-      Reassembler::IsUsableFragment(event, options.reassembly, &reason);
-      Diagnose(event.source, reason);
-    }
+    const char* reason = "";
+    if (!router.Route(event, kind, /*own=*/true, &reason)) Diagnose(event.source, reason);
   }
 
-  void Analyze(const ScriptBlock& block) {
-    analyzer.Analyze(block, [this](const Alert& alert) { on_alert(alert); });
-  }
-
-  ScannerOptions options;
-  Reassembler reassembler;
-  Analyzer analyzer;
+  EventRouter router;
   JsonEventParser json;
-  AlertCallback on_alert;
+  XmlEventParser xml;
   DiagnosticCallback on_diagnostic;
   Stats stats;
 };
@@ -72,6 +61,25 @@ void Scanner::AddJsonRecord(std::string_view record, size_t capacity,
   impl_->AddEvent(event);
 }
 
+void Scanner::AddXmlRecord(std::string_view xml, const SourceLocation& where) {
+  ++impl_->stats.records;
+  Event event;
+  event.source = where;
+  XmlParseResult result = impl_->xml.Parse(xml, &event);
+  if (!result.ok) {
+    ++impl_->stats.malformed;
+    impl_->Diagnose(where, result.error);
+    return;
+  }
+  event.source = where;
+  impl_->AddEvent(event);
+}
+
+void Scanner::AddTextRecord(const TextRecord& record) {
+  ++impl_->stats.transcript_commands;
+  impl_->router.AnalyzeText(record);
+}
+
 void Scanner::AddMalformed(const SourceLocation& where, std::string_view reason) {
   ++impl_->stats.records;
   ++impl_->stats.malformed;
@@ -80,21 +88,16 @@ void Scanner::AddMalformed(const SourceLocation& where, std::string_view reason)
 
 void Scanner::CountBytes(uint64_t bytes) { impl_->stats.bytes += bytes; }
 
-void Scanner::Finish() {
-  impl_->reassembler.Finish([this](const ScriptBlock& block) { impl_->Analyze(block); });
-}
+void Scanner::Finish() { impl_->router.FlushAll(PartialCause::kEndOfInput); }
 
-void Scanner::FlushIdle() {
-  impl_->reassembler.FlushAll(PartialCause::kEvictedWindow,
-                              [this](const ScriptBlock& block) { impl_->Analyze(block); });
-}
+void Scanner::FlushIdle() { impl_->router.FlushAll(PartialCause::kEvictedWindow); }
 
-size_t Scanner::open_blocks() const { return impl_->reassembler.open_blocks(); }
+size_t Scanner::open_blocks() const { return impl_->router.reassembler().open_blocks(); }
 
 Stats Scanner::stats() const {
   Stats s = impl_->stats;
-  s.reassembly = impl_->reassembler.stats();
-  s.analysis = impl_->analyzer.stats();
+  s.reassembly = impl_->router.reassembler().stats();
+  s.analysis = impl_->router.analysis_stats();
   return s;
 }
 

@@ -41,20 +41,22 @@ std::string Run(const std::string& input) {
   }();
   std::string out;
   Scanner scanner(rules, {}, [&out](const Alert& alert) { AppendAlertJson(alert, &out); });
-  LineReader reader;
-  EXPECT_TRUE(ScanJsonLinesFile(input, reader, scanner).ok());
+  InputReader reader;
+  EXPECT_TRUE(reader.ReadFile(input, scanner).ok());
   scanner.Finish();
   Stats s = scanner.stats();
   const ReassemblyStats& r = s.reassembly;
   std::ostringstream stats;
   stats << "# records=" << s.records << " 4104=" << s.events_4104 << " passed_by=" << s.passed_by
-        << " malformed=" << s.malformed << " complete=" << r.blocks_complete
+        << " malformed=" << s.malformed << " 4103=" << s.events_4103
+        << " transcript=" << s.transcript_commands << " complete=" << r.blocks_complete
         << " partial=" << r.blocks_partial << " dup_exact=" << r.duplicates_exact
         << " dup_conflicting=" << r.duplicates_conflicting << " rejected="
         << r.rejected_no_id + r.rejected_bad_number << " layers=" << s.analysis.layers_decoded
         << " alerts=" << s.analysis.alerts << "\n";
   // Accounting identities: every record and every fragment is accounted for.
-  EXPECT_EQ(s.records, s.events_4104 + s.passed_by + s.malformed);
+  EXPECT_EQ(s.records,
+            s.events_4104 + s.events_4103 + s.events_session + s.passed_by + s.malformed);
   return out + stats.str();
 }
 
@@ -74,17 +76,18 @@ TEST(GoldenTest, HandMadeInputs) {
   fs::current_path(SBSCAN_SOURCE_DIR);
   int cases = 0;
   for (const auto& entry : fs::directory_iterator("tests/golden")) {
-    if (entry.path().extension() != ".jsonl") continue;
+    std::string ext = entry.path().extension().string();
+    if (ext != ".jsonl" && ext != ".txt") continue;
     SCOPED_TRACE(entry.path().string());
     CheckGolden(entry.path().string(), entry.path().stem().string());
     ++cases;
   }
-  EXPECT_GE(cases, 4);
+  EXPECT_GE(cases, 6);
 }
 
 TEST(GoldenTest, SharedFormatSamples) {
   for (const char* file : {"winlogbeat.json", "elastic_agent.jsonl", "evtx_dump.jsonl",
-                           "nxlog.json", "flat.jsonl"}) {
+                           "nxlog.json", "flat.jsonl", "event.xml"}) {
     SCOPED_TRACE(file);
     fs::path shared = fs::relative(SBSCAN_SHARED_DIR, SBSCAN_SOURCE_DIR);
     CheckGolden((shared / "formats" / file).string(),

@@ -46,7 +46,7 @@ TEST_F(ScannerTest, RecordsInAlertsOutEverythingCounted) {
   auto scanner = Make();
   Feed(*scanner, Flat("a", 1, 2, "Invoke-Mimi"), 1);
   Feed(*scanner, "{broken", 2);
-  Feed(*scanner, R"({"EventID":4103,"Computer":"H"})", 3);
+  Feed(*scanner, R"({"EventID":4104,"Provider":"Other-Provider","Computer":"H"})", 3);
   Feed(*scanner, Flat("a", 2, 2, "katz"), 4);
   Feed(*scanner, Flat("", 1, 1, "no id"), 5);
   Feed(*scanner, Flat("b", 2, 3, "Invoke-Mimikatz"), 6);
@@ -63,7 +63,8 @@ TEST_F(ScannerTest, RecordsInAlertsOutEverythingCounted) {
   EXPECT_EQ(s.malformed, 1u);
   EXPECT_EQ(s.passed_by, 1u);
   EXPECT_EQ(s.events_4104, 4u);
-  EXPECT_EQ(s.records, s.events_4104 + s.passed_by + s.malformed);
+  EXPECT_EQ(s.records,
+            s.events_4104 + s.events_4103 + s.events_session + s.passed_by + s.malformed);
   const ReassemblyStats& r = s.reassembly;
   EXPECT_EQ(r.fragments, 4u);
   EXPECT_EQ(r.blocks_complete, 1u);
@@ -72,6 +73,25 @@ TEST_F(ScannerTest, RecordsInAlertsOutEverythingCounted) {
   EXPECT_EQ(r.rejected_no_id, 1u);
   EXPECT_EQ(s.analysis.blocks, 2u);
   EXPECT_EQ(s.analysis.alerts, 2u);
+}
+
+TEST_F(ScannerTest, ModuleLoggingIsAnalyzedAndMarksRemoteSessions) {
+  auto scanner = Make();
+  Event e;
+  e.event_id = 4103;
+  e.provider = "Microsoft-Windows-PowerShell";
+  e.computer = "SRV";
+  e.process_id = 42;
+  e.context_info =
+      "        Host Name = ServerRemoteHost\r\n"
+      "        Host Application = C:\\Windows\\system32\\wsmprovhost.exe -Embedding\r\n"
+      "        Command Name = Invoke-Mimikatz\r\n";
+  e.payload = "CommandInvocation(Invoke-Mimikatz): \"Invoke-Mimikatz\"\r\n";
+  scanner->AddEvent(e);
+  ASSERT_EQ(alerts_, std::vector<std::string>{"t.mimikatz"});
+  Stats s = scanner->stats();
+  EXPECT_EQ(s.events_4103, 1u);
+  EXPECT_EQ(s.analysis.blocks, 1u);
 }
 
 TEST_F(ScannerTest, AddEventWithFields) {

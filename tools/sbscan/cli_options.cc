@@ -86,10 +86,12 @@ void PrintStats(const Stats& s, double seconds, std::FILE* out) {
   const AnalysisStats& a = s.analysis;
   double mb = static_cast<double>(s.bytes) / 1e6;
   std::fprintf(out,
-               "sbscan: records %llu (4104: %llu, passed by: %llu, malformed: %llu), "
-               "%.1f MB\n",
+               "sbscan: records %llu (4104: %llu, 4103: %llu, 400/403/800: %llu, passed by: "
+               "%llu, malformed: %llu), transcript commands %llu, %.1f MB\n",
                (unsigned long long)s.records, (unsigned long long)s.events_4104,
-               (unsigned long long)s.passed_by, (unsigned long long)s.malformed, mb);
+               (unsigned long long)s.events_4103, (unsigned long long)s.events_session,
+               (unsigned long long)s.passed_by, (unsigned long long)s.malformed,
+               (unsigned long long)s.transcript_commands, mb);
   std::fprintf(out,
                "sbscan: fragments %llu: blocks complete %llu, partial %llu (window %llu, "
                "memory %llu, end of input %llu); duplicates %llu exact, %llu conflicting; "

@@ -66,6 +66,22 @@ class AlertWriter {
   std::string buffer_;
 };
 
+// True when every file is uncompressed JSON lines (what the parallel path reads).
+bool AllPlainJsonLines(const std::vector<std::string>& files) {
+  for (const std::string& file : files) {
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (f == nullptr) return false;
+    char head[4096];
+    size_t n = std::fread(head, 1, sizeof(head), f);
+    std::fclose(f);
+    std::string_view h(head, n);
+    if (h.substr(0, 2) == "\x1f\x8b" || DetectInputFormat(h) != InputFormat::kJsonLines) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Scans regular files with `threads` workers over their mapped bytes.
 Stats ScanParallel(const std::vector<std::string>& files,
                    std::shared_ptr<const signatures::RuleSet> rules, const ScanOptions& o,
@@ -129,9 +145,11 @@ int RunScan(const ScanOptions& o) {
   uint64_t reported = 0;
   Scanner::DiagnosticCallback diagnose = [&](const Diagnostic& d) {
         if (++reported > o.max_errors) return;
-        std::fprintf(stderr, "sbscan: %.*s:%llu: skipped: %.*s\n",
-                     static_cast<int>(d.where.file.size()), d.where.file.data(),
-                     static_cast<unsigned long long>(d.where.line),
+        // file:line for line-oriented inputs, file@offset for EVTX and XML.
+        std::string where(d.where.file);
+        where += d.where.line > 0 ? ":" + std::to_string(d.where.line)
+                                  : "@" + std::to_string(d.where.offset);
+        std::fprintf(stderr, "sbscan: %s: skipped: %.*s\n", where.c_str(),
                      static_cast<int>(d.reason.size()), d.reason.data());
         if (reported == o.max_errors) {
           std::fprintf(stderr, "sbscan: further skipped records are only counted (--stats)\n");
@@ -165,16 +183,18 @@ int RunScan(const ScanOptions& o) {
       failed = true;
     }
     stats = scanner.stats();
-  } else if (threads > 1 && !reads_stdin) {
+  } else if (threads > 1 && !reads_stdin && AllPlainJsonLines(*files)) {
     stats = ScanParallel(*files, rules, o, threads, &output, diagnose, &failed);
   } else {
     AlertWriter writer(&output);
     Scanner scanner(
         rules, o.common.scanner, [&writer](const Alert& alert) { writer.Write(alert); },
         diagnose);
-    LineReader reader(o.common.reader);
+    InputOptions input_options;
+    input_options.lines = o.common.reader;
+    InputReader reader(input_options);
     for (const std::string& file : *files) {
-      if (absl::Status s = ScanJsonLinesFile(file, reader, scanner); !s.ok()) {
+      if (absl::Status s = reader.ReadFile(file, scanner); !s.ok()) {
         std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
         failed = true;
       }
@@ -199,10 +219,13 @@ Command AddScanCommand(CLI::App* app) {
   auto o = std::make_shared<ScanOptions>();
   CLI::App* scan = app->add_subcommand(
       "scan",
-      "Scan 4104 events (JSON lines: flat, Winlogbeat, Elastic ECS, evtx_dump, NXLog) and "
-      "write one alert per (script block, rule) as JSON lines. Exit 0 = alerts, 1 = none, "
-      "2 = error.");
-  scan->add_option("inputs", o->inputs, "Files, directories (recursive) or - for stdin")
+      "Scan PowerShell events and write one alert per (script block, rule) as JSON lines. "
+      "Inputs: EVTX, Windows Event XML, JSON lines (flat, Winlogbeat, Elastic ECS, evtx_dump, "
+      "NXLog), PowerShell transcripts; gzip-compressed or not; detected by content. Events: "
+      "4104 (reassembled), 4103 (module logging), 400/403/800 (remote-session evidence). "
+      "Exit 0 = alerts, 1 = none, 2 = error.");
+  scan->add_option("inputs", o->inputs,
+                   "Files, directories (recursive) or - for stdin (default)")
       ->type_name("INPUT...");
   scan->add_option("-o,--output", o->output, "Write alerts to FILE instead of stdout")
       ->type_name("FILE");

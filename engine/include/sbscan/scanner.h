@@ -38,6 +38,17 @@ struct Diagnostic {
   std::string_view reason;
 };
 
+// PowerShell text that is not a 4104 event, analyzed on its own as a complete block: a command
+// read from a transcript file. Views are read during the call only.
+struct TextRecord {
+  std::string_view text;
+  std::string_view host;
+  std::string_view time_created;
+  std::string_view user_id;
+  std::string_view origin = "transcript";
+  SourceLocation where;
+};
+
 // The streaming pipeline for one thread: records in, alerts out. Events are reassembled into
 // script blocks, each block is analyzed once (complete, or partial when evicted or at Finish),
 // and each (block, rule) that fires is passed to the alert callback synchronously. Never
@@ -55,8 +66,14 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
 
-  // One event given as fields. Non-4104 events are counted as passed by.
+  // One event given as fields. 4104 fragments are reassembled; a 4103 module logging event is
+  // analyzed on its own (command, parameters, host application); 400/403/800 engine events are
+  // remembered as remote-session evidence for their host and process; the rest passes by.
   void AddEvent(const Event& event);
+  // One rendered Windows event (<Event>...</Event>).
+  void AddXmlRecord(std::string_view xml, const SourceLocation& where);
+  // A transcript command or other text, analyzed as a complete block.
+  void AddTextRecord(const TextRecord& record);
   // One JSON record in any supported shape. `capacity` >= record.size() + 64 (simdjson padding):
   // the bytes after the record must be readable.
   void AddJsonRecord(std::string_view record, size_t capacity, const SourceLocation& where);

@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+
+#include "sbscan/event.h"
 
 namespace sbscan {
 
@@ -23,6 +26,16 @@ struct FragmentSpan {
   uint32_t begin;     // offset in ScriptBlock::text
   uint32_t end;
   int64_t record_id;  // EventRecordID, -1 when unknown
+};
+
+// What is known about the remote session a block ran in (PowerShell remoting: the 4103/400/800
+// events of the same host and process name ServerRemoteHost / wsmprovhost.exe).
+struct RemoteSession {
+  std::string host_name;         // "ServerRemoteHost"
+  std::string host_application;  // "C:\Windows\system32\wsmprovhost.exe -Embedding"
+  std::string connected_user;
+  std::string runspace_id;
+  std::string evidence;          // which event told: "4103", "400", "800"
 };
 
 // A script block handed from the Reassembler to the Analyzer. All views borrow from the
@@ -46,6 +59,12 @@ struct ScriptBlock {
   std::span<const FragmentSpan> fragments;  // present fragments, ascending number
   std::span<const int32_t> missing;         // missing fragment numbers, ascending
   PartialCause partial_cause = PartialCause::kNone;
+  // What the text is: a 4104 script block (event_id 4104), the command and parameters of a 4103
+  // module logging event (4103), or a command from a transcript file (0).
+  int32_t event_id = 4104;
+  std::string_view origin = "script-block";  // "script-block", "module-logging", "transcript"
+  SourceLocation location;                    // for module-logging and transcript: the record
+  const RemoteSession* remote = nullptr;      // set when the block ran in a remote session
   bool complete() const { return partial_cause == PartialCause::kNone; }
 };
 

@@ -1,5 +1,6 @@
-// sbscan: counters. Everything read is accounted for: records = events of interest + passed by
-// + malformed; fragments = in blocks + duplicates + rejected.
+// sbscan: counters. Everything read is accounted for: records = events_4104 + events_4103 +
+// events_session + passed_by + malformed (transcript commands are counted apart); fragments =
+// in blocks + duplicates + rejected.
 #ifndef SBSCAN_STATS_H_
 #define SBSCAN_STATS_H_
 
@@ -39,7 +40,10 @@ struct Stats {
   uint64_t records = 0;     // input records (lines, XML events, EVTX records)
   uint64_t bytes = 0;       // input bytes
   uint64_t events_4104 = 0;
-  uint64_t passed_by = 0;   // well-formed records that are not script block events
+  uint64_t events_4103 = 0;           // module logging events, each analyzed on its own
+  uint64_t events_session = 0;        // 400/403/800 engine events (remote session evidence)
+  uint64_t transcript_commands = 0;   // commands read from transcript files
+  uint64_t passed_by = 0;   // well-formed records of no interest (other event ids)
   uint64_t malformed = 0;   // records that could not be parsed
   ReassemblyStats reassembly;
   AnalysisStats analysis;
