@@ -156,6 +156,9 @@ struct LayeredDecoder::RunState {
   // A -bxor key from the script for the binary layer `xor_layer` (its
   // DecodeBinary applies it instead of recovering one).
   int xor_layer = -1;
+  // Some text layer of this run has a -bxor operator: only then is a key recovered for XOR-ed
+  // bytes (a script that XOR-decodes its payload has to say so).
+  bool xor_operator_seen = false;
   std::string xor_key;
   XorKeySource xor_source = XorKeySource::kLiteral;
 };
@@ -333,7 +336,10 @@ void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
   ScanText(text, limits_.min_base64_run, want, &cands, &trig);
   std::vector<XorKeyHit>& keys = xor_hits_[slot];
   keys.clear();
-  if (trig & kTriggerXorKey) FindXorKeys(text, 64, &keys);
+  if (trig & kTriggerXorKey) {
+    state.xor_operator_seen = true;
+    FindXorKeys(text, 64, &keys);
+  }
   std::vector<std::pair<size_t, size_t>>& cms = cms_ranges_[slot];
   cms.clear();
   if (trig & kTriggerCms) {
@@ -629,7 +635,7 @@ void LayeredDecoder::DecodeBinary(
     plain.clear();
   }
   {
-    if (bytes.size() < 24 || HasKnownMagic(bytes)) return;
+    if (!state.xor_operator_seen || bytes.size() < 24 || HasKnownMagic(bytes)) return;
     if (bytes.size() >= 4 && bytes[0] == 0x7F && bytes.substr(1, 3) == "ELF") {
       return;
     }

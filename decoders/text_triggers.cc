@@ -1,6 +1,8 @@
 #include "decoders/text_triggers.h"
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string_view>
 
 #include "decoders/string_construction.h"
@@ -24,12 +26,12 @@ bool ContainsCi(std::string_view text, std::string_view lower_word) {
     }
     return false;
   }
-  for (size_t i = 0; i + m <= text.size(); ++i) {
-    size_t k = 0;
-    while (k < m && Lower(text[i + k]) == lower_word[k]) ++k;
-    if (k == m) return true;
-  }
-  return false;
+  // Boyer-Moore-Horspool on ASCII-folded bytes: skips most of the text.
+  auto folded_hash = [](char c) { return std::hash<char>()(Lower(c)); };
+  auto folded_equal = [](char a, char b) { return Lower(a) == Lower(b); };
+  std::boyer_moore_horspool_searcher searcher(lower_word.begin(), lower_word.end(),
+                                              folded_hash, folded_equal);
+  return std::search(text.begin(), text.end(), searcher) != text.end();
 }
 
 inline bool IsHex(char c) {
@@ -44,7 +46,11 @@ bool MayHaveByteArray(std::string_view t) {
     const char c1 = i + 1 < n ? t[i + 1] : 0;
     const char c2 = i + 2 < n ? t[i + 2] : 0;
     if ((c == '0' || c == '\\') && Lower(c1) == 'x' && IsHex(c2)) return true;
-    if (c == '@' && c1 == '(') return true;
+    if (c == '@' && c1 == '(') {  // FindByteArrays takes "@(" only before a number
+      size_t j = i + 2;
+      while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n')) ++j;
+      if (j < n && t[j] >= '0' && t[j] <= '9') return true;
+    }
     if (Lower(c) == 'e' && c1 == '[' && c2 == ']') return true;
     const bool h = IsHex(c) || c == ' ' || c == ':' || c == '-' || c == ',';
     run = h ? run + 1 : 0;

@@ -389,8 +389,10 @@ TEST(LayeredDecoderTest, XorKeyRecoveredOnUnclaimedBinary) {
   std::string x(kClear);
   for (char& c : x) c = static_cast<char>(c ^ 0xA7);
   LayeredDecoder dec;
-  const auto layers = RunInfo(
-      dec, "$d = [Convert]::FromBase64String('" + Base64Encode(x) + "')");
+  // The script XORs with a key it computes (never written): recovery has to find it. Without
+  // any -bxor in the script, no recovery is tried (see XorRecoveryNeedsAnOperator).
+  const auto layers = RunInfo(dec, "$d = [Convert]::FromBase64String('" + Base64Encode(x) +
+                                       "'); $k = Get-Key; $o = $d | % { $_ -bxor $k }");
   ASSERT_EQ(layers.size(), 2u);
   EXPECT_EQ(layers[0].decoder, "base64");
   EXPECT_EQ(layers[1].decoder, "xor");
@@ -412,7 +414,9 @@ TEST(LayeredDecoderTest, Rot13LiteralAndLayer) {
     }
     return false;
   };
-  EXPECT_TRUE(has_rot(RunInfo(dec, "$s = '" + rot + "'; $t = $s")));
+  // A literal in the root is tried when the script holds a rotation loop's "% 26".
+  EXPECT_TRUE(has_rot(RunInfo(
+      dec, "$s = '" + rot + "'; $t = -join ($s.ToCharArray() | % { [char](($_ - 84) % 26) })")));
   // A decoded layer that is rotated as a whole.
   EXPECT_TRUE(has_rot(RunInfo(dec, "powershell -enc " + EncodeCommand(rot))));
 }
@@ -457,11 +461,21 @@ TEST(LayeredDecoderTest, CmsIsEncryptedAndNeverSearched) {
             0u);
 }
 
+TEST(LayeredDecoderTest, XorRecoveryNeedsAnOperator) {
+  std::string x(kClear);
+  for (char& c : x) c = static_cast<char>(c ^ 0xA7);
+  LayeredDecoder dec;
+  const auto layers =
+      RunInfo(dec, "$d = [Convert]::FromBase64String('" + Base64Encode(x) + "')");
+  ASSERT_EQ(layers.size(), 1u);
+  EXPECT_EQ(layers[0].decoder, "base64");
+}
+
 TEST(LayeredDecoderTest, ByteLevelLimitsCounted) {
   std::string x(kClear);
   for (char& c : x) c = static_cast<char>(c ^ 0xA7);
-  const std::string root =
-      "$d = [Convert]::FromBase64String('" + Base64Encode(x) + "')";
+  const std::string root = "$d = [Convert]::FromBase64String('" + Base64Encode(x) +
+                           "'); $o = $d | % { $_ -bxor $k }";
   Limits one;
   one.max_depth = 1;  // base64 at depth 1; the xor layer would be depth 2
   LayeredDecoder shallow(one);
