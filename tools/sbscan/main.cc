@@ -5,6 +5,7 @@
 
 #include "tools/sbscan/cli_options.h"
 #include "tools/sbscan/commands.h"
+#include "tools/kafka/kafka_command.h"
 
 int main(int argc, char** argv) {
   using namespace sbscan::cli;
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   Command check = AddRulesCheckCommand(rules);
   Command list = AddRulesListCommand(rules);
   Command bench = AddBenchCommand(&app);
+  Command kafka = AddKafkaCommand(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("scan")) return scan();
   if (app.got_subcommand("bench")) return bench();
+  if (app.got_subcommand("kafka")) return kafka();
   if (rules->got_subcommand("check")) return check();
   if (rules->got_subcommand("list")) return list();
   return kExitError;
