@@ -1,8 +1,6 @@
 #include "decoders/text_triggers.h"
 
-#include <algorithm>
 #include <cstring>
-#include <functional>
 #include <string_view>
 
 #include "decoders/string_construction.h"
@@ -15,46 +13,72 @@ inline char Lower(char c) {
 }
 
 bool ContainsCi(std::string_view text, std::string_view lower_word) {
+  // Boyer-Moore-Horspool on ASCII-folded bytes, skip table on the stack.
   const size_t m = lower_word.size();
+  if (m == 0) return true;
   if (text.size() < m) return false;
-  if (lower_word[0] == '[') {  // memchr to each '['
-    for (size_t i = text.find('['); i != std::string_view::npos && i + m <= text.size();
-         i = text.find('[', i + 1)) {
-      size_t k = 1;
-      while (k < m && Lower(text[i + k]) == lower_word[k]) ++k;
-      if (k == m) return true;
-    }
-    return false;
+  size_t skip[256];
+  for (size_t& v : skip) v = m;
+  for (size_t i = 0; i + 1 < m; ++i) {
+    const unsigned char c = static_cast<unsigned char>(lower_word[i]);
+    skip[c] = m - 1 - i;
+    if (c >= 'a' && c <= 'z') skip[c - 32] = m - 1 - i;
   }
-  // Boyer-Moore-Horspool on ASCII-folded bytes: skips most of the text.
-  auto folded_hash = [](char c) { return std::hash<char>()(Lower(c)); };
-  auto folded_equal = [](char a, char b) { return Lower(a) == Lower(b); };
-  std::boyer_moore_horspool_searcher searcher(lower_word.begin(), lower_word.end(),
-                                              folded_hash, folded_equal);
-  return std::search(text.begin(), text.end(), searcher) != text.end();
+  for (size_t i = 0; i + m <= text.size();) {
+    size_t k = m;
+    while (k > 0 && Lower(text[i + k - 1]) == lower_word[k - 1]) --k;
+    if (k == 0) return true;
+    i += skip[static_cast<unsigned char>(text[i + m - 1])];
+  }
+  return false;
 }
 
 inline bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'f');
 }
 
+bool IsHexish(char c) {
+  return IsHex(c) || c == ' ' || c == ':' || c == '-' || c == ',';
+}
+
+// True when t holds "0x"/"\x" + a hex digit, "@(" + a number, "e[]", or a run of at least
+// 2 * kByteArrayMinBytes hex-ish bytes. Rare bytes are found with memchr; the run is found by
+// probing every kByteArrayMinBytes-th byte (a long enough run covers two probes in a row).
 bool MayHaveByteArray(std::string_view t) {
   const size_t n = t.size();
-  size_t run = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const char c = t[i];
-    const char c1 = i + 1 < n ? t[i + 1] : 0;
-    const char c2 = i + 2 < n ? t[i + 2] : 0;
-    if ((c == '0' || c == '\\') && Lower(c1) == 'x' && IsHex(c2)) return true;
-    if (c == '@' && c1 == '(') {  // FindByteArrays takes "@(" only before a number
-      size_t j = i + 2;
-      while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n')) ++j;
-      if (j < n && t[j] >= '0' && t[j] <= '9') return true;
+  const char* s = t.data();
+  auto find_all = [&](char c, auto&& at) {
+    for (const char* p = static_cast<const char*>(std::memchr(s, c, n)); p != nullptr;
+         p = static_cast<const char*>(std::memchr(p + 1, c, n - (p + 1 - s)))) {
+      if (at(static_cast<size_t>(p - s))) return true;
     }
-    if (Lower(c) == 'e' && c1 == '[' && c2 == ']') return true;
-    const bool h = IsHex(c) || c == ' ' || c == ':' || c == '-' || c == ',';
-    run = h ? run + 1 : 0;
-    if (run >= 2 * kByteArrayMinBytes) return true;
+    return false;
+  };
+  auto hex_prefix = [&](size_t i) {  // t[i] is 'x' or 'X'
+    return i > 0 && (s[i - 1] == '0' || s[i - 1] == '\\') && i + 1 < n && IsHex(s[i + 1]);
+  };
+  if (find_all('x', hex_prefix) || find_all('X', hex_prefix)) return true;
+  if (find_all('@', [&](size_t i) {
+        if (i + 1 >= n || s[i + 1] != '(') return false;
+        size_t j = i + 2;
+        while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) ++j;
+        return j < n && s[j] >= '0' && s[j] <= '9';
+      })) {
+    return true;
+  }
+  if (find_all('[', [&](size_t i) { return i > 0 && Lower(s[i - 1]) == 'e' && i + 1 < n && s[i + 1] == ']'; })) {
+    return true;
+  }
+  constexpr size_t kStep = kByteArrayMinBytes;  // a run of 2*kStep covers 2 probes in a row
+  for (size_t p = kStep; p < n; p += kStep) {
+    if (!IsHexish(s[p]) || !IsHexish(s[p - kStep])) continue;
+    size_t b = p - kStep, e = p;  // extend the run around the two probes
+    while (b > 0 && IsHexish(s[b - 1])) --b;
+    bool all = true;
+    for (size_t k = p - kStep; k < p && all; ++k) all = IsHexish(s[k]);
+    if (!all) continue;
+    while (e < n && IsHexish(s[e])) ++e;
+    if (e - b >= 2 * kByteArrayMinBytes) return true;
   }
   return false;
 }
