@@ -57,6 +57,12 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 cc -std=c99 -Wall -Werror -o "$tmp/consumer_pc" "$src/tests/install/consumer.c" \
   $(pkg-config --cflags --libs sbscan) -Wl,-rpath,"$libdir"
 check pkgconfig_shared "$tmp/consumer_pc"
+# The README's "Embedding (C API)" example, exactly as printed there.
+awk '/^## Embedding \(C API\)/{s=1} s&&/^```c$/{c=1;next} c&&/^```$/{exit} c' "$src/README.md" > "$tmp/example.c"
+[ -s "$tmp/example.c" ] || { echo "README example not found"; exit 1; }
+cc -std=c99 -Wall -Werror -o "$tmp/example" "$tmp/example.c" \
+  $(pkg-config --cflags --libs sbscan) -Wl,-rpath,"$libdir"
+check readme_example "$tmp/example"
 # 3. pkg-config --static: the archive and its private dependencies.
 c++ -o "$tmp/consumer_pc_static" -x c "$src/tests/install/consumer.c" -x none \
   $(pkg-config --cflags sbscan) "$libdir/libsbscan.a" $(pkg-config --static --libs-only-l sbscan | sed 's/-lsbscan//')
