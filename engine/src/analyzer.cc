@@ -85,6 +85,7 @@ void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& h
                           Alert* alert) {
   const signatures::Rule& rule = *hit.rule;
   alert->rule.id = rule.id;
+  alert->rule.uuid = rule.uuid;
   alert->rule.title = rule.title;
   alert->rule.description = rule.description;
   alert->rule.level = signatures::LevelName(rule.level);

@@ -1,9 +1,58 @@
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
 #include "engine/src/bundled_rules.h"
 #include "sbscan/scanner.h"
 #include "signatures/rule_loader.h"
 #include "signatures/rule_set.h"
+#include "signatures/sigma_loader.h"
 
 namespace sbscan {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsRuleFile(const fs::path& p) {
+  std::string ext = p.extension().string();
+  return ext == ".yml" || ext == ".yaml";
+}
+
+// A Sigma rule has a top-level `detection:` section; native rules never do.
+bool IsSigmaFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("detection:", 0) == 0) return true;
+  }
+  return false;
+}
+
+// Expands directories (recursive, sorted) and splits the files into native and Sigma ones.
+absl::Status SplitRuleFiles(const std::vector<std::string>& paths,
+                            std::vector<std::string>* native, std::vector<std::string>* sigma) {
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    std::vector<std::string> files;
+    if (fs::is_directory(path, ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec) && IsRuleFile(it->path())) files.push_back(it->path().string());
+      }
+      std::sort(files.begin(), files.end());
+    } else if (fs::exists(path, ec)) {
+      files.push_back(path);
+    } else {
+      return absl::NotFoundError(absl::StrCat(path, ": no such rule file or directory"));
+    }
+    for (const std::string& f : files) (IsSigmaFile(f) ? sigma : native)->push_back(f);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::shared_ptr<const signatures::RuleSet>> LoadRuleSet(const RuleSources& sources) {
   std::vector<signatures::Rule> rules;
@@ -18,13 +67,37 @@ absl::StatusOr<std::shared_ptr<const signatures::RuleSet>> LoadRuleSet(const Rul
       }
     }
   }
-  if (!sources.paths.empty()) {
-    absl::StatusOr<std::vector<signatures::Rule>> loaded = signatures::LoadRuleFiles(sources.paths);
+  std::vector<std::string> native, sigma;
+  if (absl::Status s = SplitRuleFiles(sources.paths, &native, &sigma); !s.ok()) return s;
+  if (!native.empty()) {
+    absl::StatusOr<std::vector<signatures::Rule>> loaded = signatures::LoadRuleFiles(native);
     if (!loaded.ok()) return loaded.status();
     for (signatures::Rule& rule : *loaded) {
       rule.ruleset = rule.source_file;
       rules.push_back(std::move(rule));
     }
+  }
+  if (!sigma.empty()) {
+    absl::StatusOr<signatures::SigmaLoadResult> loaded = signatures::LoadSigmaRules(sigma);
+    if (!loaded.ok()) return loaded.status();
+    for (signatures::Rule& rule : loaded->rules) rules.push_back(std::move(rule));
+    if (sources.skipped != nullptr) {
+      for (const signatures::SigmaSkip& skip : loaded->skipped) {
+        sources.skipped->push_back(skip.file + ":" + std::to_string(skip.line) + ": " + skip.id +
+                                   ": " + skip.reason);
+      }
+    }
+  }
+  if (!sources.min_level.empty()) {
+    std::optional<signatures::Level> min = signatures::ParseLevel(sources.min_level);
+    if (!min) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--min-level: unknown level '", sources.min_level,
+                       "' (informational, low, medium, high, critical)"));
+    }
+    rules.erase(std::remove_if(rules.begin(), rules.end(),
+                               [&](const signatures::Rule& r) { return r.level < *min; }),
+                rules.end());
   }
   return signatures::RuleSet::Compile(std::move(rules));
 }

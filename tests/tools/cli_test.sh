@@ -106,6 +106,15 @@ head -c 30000 "$SHARED/corpus/evtx/DeepBlueCLI/evtx/Powershell-Invoke-Obfuscatio
 check "truncated evtx does not fail the run" test "$(rc "$SBSCAN" scan --stats "$tmp/cut.evtx")" -le 1
 check "truncated evtx damage reported with offset" grep -q "cut.evtx@[0-9]*: skipped:" "$tmp/err"
 
+# Sigma rules load next to the bundled ones, in one database; --min-level filters.
+check "sigma rules check" test "$(rc "$SBSCAN" rules check --rules "$SHARED/corpus/sigma")" = 0
+check "sigma and bundled in one database" grep -q "^286 rules compiled into one database" "$tmp/out"
+check "sigma alerts on the corpus" test "$(rc "$SBSCAN" scan --rules "$SHARED/corpus/sigma" "$SHARED/corpus/jsonl")" = 0
+check "sigma alert carries its uuid" grep -q '"ruleset":"sigma"' "$tmp/out"
+check "--min-level high drops low rules" test "$(rc "$SBSCAN" scan --min-level high "$SHARED/corpus/jsonl")" = 0
+check "--min-level high has no low alerts" test "$(grep -c '"level":"low"' "$tmp/out")" = 0
+check "--min-level rejects junk" test "$(rc "$SBSCAN" scan --min-level severe "$tmp/benign.jsonl")" = 2
+
 # Threads: the same alert set from 1 and 3 workers (order between blocks may differ).
 "$SBSCAN" scan -j 1 "$tmp/sample.jsonl" | sort > "$tmp/j1"
 "$SBSCAN" scan -j 3 "$tmp/sample.jsonl" | sort > "$tmp/j3"

@@ -41,10 +41,15 @@ CLI::Option* AddBytes(CLI::App* app, const std::string& name, size_t* target,
 
 void AddCommonOptions(CLI::App* app, CommonOptions* o) {
   app->add_option("--rules", o->rule_paths,
-                  "Rule file or directory (*.yml, searched recursively); repeatable")
+                  "Rule file or directory (*.yml, searched recursively), native or Sigma "
+                  "ps_script; repeatable")
       ->type_name("PATH")
       ->allow_extra_args(false);
+  // (Native and Sigma rule files are told apart by content: Sigma has a detection: section.)
   app->add_flag("--no-bundled", o->no_bundled, "Do not load the bundled rules");
+  app->add_option("--min-level", o->min_level,
+                  "Only rules of this level or above: informational, low, medium, high, "
+                  "critical");
   ReassemblyOptions& r = o->scanner.reassembly;
   app->add_option("--window", r.window_seconds,
                   "Seconds of stream time an incomplete block stays open before it is "
@@ -69,11 +74,17 @@ std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions
   RuleSources sources;
   sources.bundled = !o.no_bundled;
   sources.paths = o.rule_paths;
+  sources.min_level = o.min_level;
+  std::vector<std::string> skipped;
+  sources.skipped = &skipped;
   if (!sources.bundled && sources.paths.empty()) {
     std::fprintf(stderr, "sbscan: --no-bundled needs at least one --rules PATH\n");
     return nullptr;
   }
   absl::StatusOr<std::shared_ptr<const signatures::RuleSet>> rules = LoadRuleSet(sources);
+  for (const std::string& s : skipped) {
+    std::fprintf(stderr, "sbscan: Sigma rule not loaded: %s\n", s.c_str());
+  }
   if (!rules.ok()) {
     std::fprintf(stderr, "sbscan: %s\n", std::string(rules.status().message()).c_str());
     return nullptr;

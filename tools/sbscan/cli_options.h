@@ -23,6 +23,7 @@ inline constexpr int kExitError = 2;
 struct CommonOptions {
   std::vector<std::string> rule_paths;
   bool no_bundled = false;
+  std::string min_level;
   ScannerOptions scanner;
   LineReaderOptions reader;
 };

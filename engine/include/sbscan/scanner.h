@@ -24,11 +24,18 @@ class RuleSet;
 // directories (searched recursively for *.yml / *.yaml).
 struct RuleSources {
   bool bundled = true;
+  // Native rule files and Sigma rule files (told apart by content: a `detection:` section),
+  // or directories of either, searched recursively for *.yml / *.yaml.
   std::vector<std::string> paths;
+  // Only rules of this level or above ("informational" ... "critical"); empty = all.
+  std::string min_level;
+  // Receives one line per Sigma rule that could not be loaded exactly ("file:line: id: why").
+  std::vector<std::string>* skipped = nullptr;
 };
 
-// Loads and compiles the rules into one immutable set, shareable by any number of Scanners on
-// any threads. Errors name the file, line and rule id.
+// Loads and compiles the rules (bundled, native and Sigma alike) into one immutable set with
+// one Hyperscan database, shareable by any number of Scanners on any threads. Errors name the
+// file, line and rule id.
 absl::StatusOr<std::shared_ptr<const signatures::RuleSet>> LoadRuleSet(const RuleSources& sources);
 
 // A per-record problem: a malformed record or a fragment that cannot be used. Views are valid
