@@ -21,6 +21,10 @@ class Writer {
     AppendJsonInt(v, out_);
     return *this;
   }
+  Writer& Num(double v) {
+    AppendJsonDouble(v, out_);
+    return *this;
+  }
   template <typename Range, typename Each>
   Writer& Array(const Range& range, Each each) {
     out_->push_back('[');
@@ -95,6 +99,23 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
     w.Raw(",\"excerpt\":").Str(m.excerpt).Raw("}");
   });
   w.Raw(",\"total_matches\":").Int(static_cast<int64_t>(alert.total_matches));
+  if (const ObfuscationFinding* o = alert.obfuscation) {
+    w.Raw(",\"obfuscation\":{\"score\":").Num(o->score);
+    w.Raw(",\"threshold\":").Num(o->threshold);
+    w.Raw(",\"features\":{\"length\":").Int(static_cast<int64_t>(o->length));
+    w.Raw(",\"entropy\":").Num(o->entropy);
+    w.Raw(",\"special_ratio\":").Num(o->special_ratio);
+    w.Raw(",\"case_flip_ratio\":").Num(o->case_flip_ratio);
+    w.Raw(",\"backtick_density\":").Num(o->backtick_density);
+    w.Raw(",\"concat_density\":").Num(o->concat_density);
+    w.Raw(",\"format_density\":").Num(o->format_density);
+    w.Raw(",\"char_cast_density\":").Num(o->char_cast_density);
+    w.Raw(",\"number_list_density\":").Num(o->number_list_density);
+    w.Raw(",\"string_ratio\":").Num(o->string_ratio);
+    w.Raw(",\"longest_token\":").Int(static_cast<int64_t>(o->longest_token));
+    w.Raw(",\"longest_special_run\":").Int(static_cast<int64_t>(o->longest_special_run));
+    w.Raw("}}");
+  }
   w.Raw(",\"decode_path\":").Array(alert.decode_path, [&](const DecodeStep& s) {
     w.Raw("{\"layer\":").Int(s.layer);
     w.Raw(",\"parent\":").Int(s.parent);

@@ -1,6 +1,9 @@
 #include "engine/src/analyzer.h"
 
 #include <algorithm>
+#include <string>
+
+#include "decoders/obfuscation_score.h"
 
 namespace sbscan {
 namespace {
@@ -31,6 +34,25 @@ int FragmentAt(const ScriptBlock& block, size_t offset) {
     if (offset < f.end || (&f == &block.fragments.back())) return f.number;
   }
   return 0;
+}
+
+// The built-in rule behind the obfuscation alert.
+const std::string kObfuscationTechniques[] = {"T1027"};
+const std::string kObfuscationTactics[] = {"defense-evasion"};
+
+RuleInfo ObfuscationRule() {
+  RuleInfo r;
+  r.id = "sbscan.obfuscation.score";
+  r.title = "Obfuscated script block";
+  r.description =
+      "The block's character statistics (entropy, punctuation, case flips, backticks, "
+      "concatenation, format operators, char casts, number lists, literal share) score at or "
+      "above the obfuscation threshold.";
+  r.level = "medium";
+  r.ruleset = "builtin";
+  r.technique_ids = kObfuscationTechniques;
+  r.tactics = kObfuscationTactics;
+  return r;
 }
 
 }  // namespace
@@ -79,6 +101,37 @@ void Analyzer::Analyze(const ScriptBlock& block, OnAlert on_alert) {
     ++stats_.alerts;
     on_alert(alert);
   }
+  if (options_.obfuscation_score && block.text.size() >= decoders::kObfuscationMinLength) {
+    ScoreObfuscation(block, on_alert);
+  }
+}
+
+void Analyzer::ScoreObfuscation(const ScriptBlock& block, OnAlert on_alert) {
+  ++stats_.obfuscation_scored;
+  decoders::ObfuscationFeatures f = decoders::ComputeObfuscationFeatures(block.text);
+  double score = decoders::Score(f);
+  if (score < options_.obfuscation_threshold) return;
+  ++stats_.obfuscated;
+  ObfuscationFinding finding{score,
+                             options_.obfuscation_threshold,
+                             f.length,
+                             f.entropy,
+                             f.special_ratio,
+                             f.case_flip_ratio,
+                             f.backtick_density,
+                             f.concat_density,
+                             f.format_density,
+                             f.char_cast_density,
+                             f.number_list_density,
+                             f.string_ratio,
+                             f.longest_token,
+                             f.longest_special_run};
+  Alert alert;
+  alert.rule = ObfuscationRule();
+  alert.block = &block;
+  alert.obfuscation = &finding;
+  ++stats_.alerts;
+  on_alert(alert);
 }
 
 void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& hit,

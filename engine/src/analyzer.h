@@ -33,6 +33,7 @@ class Analyzer {
  private:
   std::string_view LayerText(const ScriptBlock& block, int layer) const;
   void BuildAlert(const ScriptBlock& block, const signatures::RuleHit& hit, Alert* alert);
+  void ScoreObfuscation(const ScriptBlock& block, OnAlert on_alert);
 
   std::shared_ptr<const signatures::RuleSet> rules_;
   AnalysisOptions options_;

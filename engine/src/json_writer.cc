@@ -1,5 +1,8 @@
 #include "engine/src/json_writer.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include "absl/strings/numbers.h"
 
 namespace sbscan {
@@ -83,6 +86,16 @@ void AppendJsonInt(int64_t value, std::string* out) {
   char buf[32];
   char* end = absl::numbers_internal::FastIntToBuffer(value, buf);
   out->append(buf, end - buf);
+}
+
+void AppendJsonDouble(double value, std::string* out) {
+  if (!std::isfinite(value)) {
+    out->append("null");
+    return;
+  }
+  char buf[32];
+  int n = std::snprintf(buf, sizeof(buf), "%.4g", value);
+  out->append(buf, static_cast<size_t>(n));
 }
 
 }  // namespace sbscan

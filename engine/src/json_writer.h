@@ -13,6 +13,8 @@ namespace sbscan {
 // U+FFFD, so the output is always valid JSON.
 void AppendJsonString(std::string_view text, std::string* out);
 void AppendJsonInt(int64_t value, std::string* out);
+// A finite double with up to 4 significant decimals ("0.7312"); non-finite values as null.
+void AppendJsonDouble(double value, std::string* out);
 
 }  // namespace sbscan
 

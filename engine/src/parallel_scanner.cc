@@ -191,6 +191,8 @@ void AddStats(const AnalysisStats& a, AnalysisStats* sum) {
   sum->decode_depth_limit += a.decode_depth_limit;
   sum->decode_bytes_limit += a.decode_bytes_limit;
   sum->decode_candidate_limit += a.decode_candidate_limit;
+  sum->obfuscation_scored += a.obfuscation_scored;
+  sum->obfuscated += a.obfuscated;
   sum->alerts += a.alerts;
 }
 

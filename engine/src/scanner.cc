@@ -116,6 +116,9 @@ absl::Status ValidateOptions(const ScannerOptions& o) {
     return absl::InvalidArgumentError("--max-decode-depth must be between 0 and 64");
   }
   if (d.min_base64_run < 4) return absl::InvalidArgumentError("min_base64_run must be >= 4");
+  if (!(o.analysis.obfuscation_threshold >= 0 && o.analysis.obfuscation_threshold <= 1)) {
+    return absl::InvalidArgumentError("--obfuscation-threshold must be between 0 and 1");
+  }
   return absl::OkStatus();
 }
 

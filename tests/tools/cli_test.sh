@@ -36,6 +36,7 @@ check "empty stdin exits 1" test "$(rc "$SBSCAN" scan - < /dev/null)" = 1
 check "missing file exits 2" test "$(rc "$SBSCAN" scan "$tmp/nope.jsonl")" = 2
 check "missing file is named" grep -q "nope.jsonl" "$tmp/err"
 check "bad option exits 2" test "$(rc "$SBSCAN" scan --window 0 "$tmp/benign.jsonl")" = 2
+check "bad threshold exits 2" test "$(rc "$SBSCAN" scan --obfuscation-threshold 2 "$tmp/benign.jsonl")" = 2
 check "bad size exits 2" test "$(rc "$SBSCAN" scan --max-open-bytes lots "$tmp/benign.jsonl")" = 2
 
 # Malformed lines: reported with file:line and reason, the first --max-errors only, scan goes on.
@@ -105,6 +106,14 @@ check "xml counted as 4104" grep -q "4104: 2," "$tmp/err"
 head -c 30000 "$SHARED/corpus/evtx/DeepBlueCLI/evtx/Powershell-Invoke-Obfuscation-many.evtx" > "$tmp/cut.evtx"
 check "truncated evtx does not fail the run" test "$(rc "$SBSCAN" scan --stats "$tmp/cut.evtx")" -le 1
 check "truncated evtx damage reported with offset" grep -q "cut.evtx@[0-9]*: skipped:" "$tmp/err"
+
+# The obfuscation score: Invoke-Obfuscation output raises the built-in alert, with features;
+# --no-obfuscation-score turns it off.
+ob="$SHARED/corpus/jsonl/DeepBlueCLI/evtx/Powershell-Invoke-Obfuscation-encoding-menu.jsonl"
+check "obfuscation alert on Invoke-Obfuscation" test "$(rc "$SBSCAN" scan "$ob")" = 0
+check "obfuscation alert has its features" grep -q '"sbscan.obfuscation.score".*"obfuscation":{"score":' "$tmp/out"
+"$SBSCAN" scan --no-obfuscation-score "$ob" > "$tmp/noob" 2>/dev/null
+check "--no-obfuscation-score" test "$(grep -c obfuscation.score "$tmp/noob")" = 0
 
 # Sigma rules load next to the bundled ones, in one database; --min-level filters.
 check "sigma rules check" test "$(rc "$SBSCAN" rules check --rules "$SHARED/corpus/sigma")" = 0

@@ -62,6 +62,12 @@ void AddCommonOptions(CLI::App* app, CommonOptions* o) {
   DecodeOptions& d = o->scanner.analysis.decode;
   app->add_flag_function("--no-decode", [&d](int64_t) { d.enabled = false; },
                 "Do not decode payloads (scan the block text only)");
+  AnalysisOptions& a = o->scanner.analysis;
+  app->add_flag_function("--no-obfuscation-score", [&a](int64_t) { a.obfuscation_score = false; },
+                         "Do not score blocks for obfuscation (no sbscan.obfuscation.score)");
+  app->add_option("--obfuscation-threshold", a.obfuscation_threshold,
+                  "Score at or above which a block raises sbscan.obfuscation.score (0..1)")
+      ->capture_default_str();
   app->add_option("--max-decode-depth", d.max_depth, "Decoded layers below the block text")
       ->capture_default_str();
   AddBytes(app, "--max-decoded-bytes", &d.max_decoded_bytes,
@@ -119,12 +125,13 @@ void PrintStats(const Stats& s, double seconds, std::FILE* out) {
   std::fprintf(out,
                "sbscan: analyzed %llu blocks (%.1f MB text); decoded %llu layers (%.1f MB), "
                "malformed %llu, limits hit: depth %llu, bytes %llu, candidates %llu; "
-               "alerts %llu\n",
+               "obfuscated %llu of %llu scored; alerts %llu\n",
                (unsigned long long)a.blocks, a.text_bytes / 1e6,
                (unsigned long long)a.layers_decoded, a.decoded_bytes / 1e6,
                (unsigned long long)a.decode_malformed, (unsigned long long)a.decode_depth_limit,
                (unsigned long long)a.decode_bytes_limit,
-               (unsigned long long)a.decode_candidate_limit, (unsigned long long)a.alerts);
+               (unsigned long long)a.decode_candidate_limit, (unsigned long long)a.obfuscated,
+               (unsigned long long)a.obfuscation_scored, (unsigned long long)a.alerts);
   if (seconds > 0) {
     std::fprintf(out, "sbscan: %.3f s, %.1f MB/s, %.0f events/s\n", seconds, mb / seconds,
                  s.records / seconds);

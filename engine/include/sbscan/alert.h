@@ -46,6 +46,24 @@ struct DecodeStep {
   size_t parent_end = 0;
 };
 
+// Why the built-in obfuscation alert fired: the block's score and the features behind it.
+struct ObfuscationFinding {
+  double score = 0;
+  double threshold = 0;
+  uint64_t length = 0;
+  double entropy = 0;
+  double special_ratio = 0;
+  double case_flip_ratio = 0;
+  double backtick_density = 0;
+  double concat_density = 0;
+  double format_density = 0;
+  double char_cast_density = 0;
+  double number_list_density = 0;
+  double string_ratio = 0;
+  uint64_t longest_token = 0;
+  uint64_t longest_special_run = 0;
+};
+
 // An alert as handed to the alert callback. Every view is valid only during the callback.
 struct Alert {
   RuleInfo rule;
@@ -53,6 +71,7 @@ struct Alert {
   std::span<const AlertMatch> matches;      // recorded matches, at most 8 per pattern
   uint64_t total_matches = 0;               // all matches, recorded or not
   std::span<const DecodeStep> decode_path;  // layers leading to the matches, by layer number
+  const ObfuscationFinding* obfuscation = nullptr;  // set for the obfuscation alert only
 };
 
 }  // namespace sbscan

@@ -42,6 +42,11 @@ struct DecodeOptions {
 struct AnalysisOptions {
   DecodeOptions decode;
   size_t excerpt_context = 40;  // bytes of context on each side of a match in alerts
+  // Per-block obfuscation score (decoders/obfuscation_score.h): blocks of at least 64 bytes
+  // scoring at or above the threshold raise the built-in "sbscan.obfuscation.score" alert.
+  // --no-obfuscation-score, --obfuscation-threshold.
+  bool obfuscation_score = true;
+  double obfuscation_threshold = 0.5;
 };
 
 struct ScannerOptions {

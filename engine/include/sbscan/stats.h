@@ -33,6 +33,8 @@ struct AnalysisStats {
   uint64_t decode_depth_limit = 0;
   uint64_t decode_bytes_limit = 0;
   uint64_t decode_candidate_limit = 0;
+  uint64_t obfuscation_scored = 0;   // blocks given an obfuscation score
+  uint64_t obfuscated = 0;           // blocks at or above the threshold
   uint64_t alerts = 0;
 };
 
