@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(cmake ninja-build g++ pkg-config
+packages=(cmake ninja-build g++ pkg-config clang-14 libfuzzer-14-dev libclang-rt-14-dev python3
           libhyperscan-dev libre2-dev libsimdjson-dev libabsl-dev
           libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev
           libcli11-dev zlib1g-dev libssl-dev librdkafka-dev rsyslog)
