@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -58,6 +60,23 @@ class PrefixedSource final : public ByteSource {
   std::string prefix_;
   size_t used_ = 0;
   ByteSource& inner_;
+};
+
+// Counts the bytes read from `inner` into an atomic (a progress display reads it).
+class CountingSource final : public ByteSource {
+ public:
+  CountingSource(ByteSource& inner, std::atomic<uint64_t>* counter)
+      : inner_(inner), counter_(counter) {}
+  ssize_t Read(char* buf, size_t n) override {
+    ssize_t r = inner_.Read(buf, n);
+    if (r > 0 && counter_ != nullptr) *counter_ += static_cast<uint64_t>(r);
+    return r;
+  }
+  std::string error() const override { return inner_.error(); }
+
+ private:
+  ByteSource& inner_;
+  std::atomic<uint64_t>* counter_;
 };
 
 // Reads up to n bytes, retrying short reads; fewer only at the end or on an error (then -1).

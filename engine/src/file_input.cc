@@ -108,7 +108,8 @@ InputReader::~InputReader() = default;
 absl::Status InputReader::ReadFile(const std::string& path, Scanner& scanner) {
   OpenInput input;
   if (absl::Status s = input.Open(path); !s.ok()) return s;
-  FdSource fd_source(input.fd());
+  FdSource raw_source(input.fd());
+  CountingSource fd_source(raw_source, options_.progress_bytes);
   std::string head(kHeadBytes, '\0');
   ssize_t n = ReadFully(fd_source, head.data(), 2);
   if (n < 0) return absl::DataLossError(absl::StrCat(path, ": ", fd_source.error()));
@@ -201,6 +202,7 @@ absl::Status InputReader::ReadFile(const std::string& path, Scanner& scanner) {
       std::string_view all;
       if (!gzip && input.fd() != 0 && map.Open(path)) {
         all = map.bytes();
+        if (options_.progress_bytes != nullptr) *options_.progress_bytes += all.size();
       } else {
         std::string& data = r.buffer;
         data.clear();

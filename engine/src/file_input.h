@@ -2,6 +2,7 @@
 #ifndef SBSCAN_ENGINE_SRC_FILE_INPUT_H_
 #define SBSCAN_ENGINE_SRC_FILE_INPUT_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,8 @@ struct InputOptions {
   size_t max_xml_event_bytes = size_t{64} << 20;
   size_t max_evtx_bytes = size_t{4} << 30;        // EVTX is read whole (mapped, or inflated)
   size_t max_transcript_bytes = size_t{256} << 20;
+  // When set, raw input bytes are added here as they are read (progress display).
+  std::atomic<uint64_t>* progress_bytes = nullptr;
 };
 
 // Reads inputs into a Scanner. Gzip-compressed inputs (.gz, any name) are decompressed on the

@@ -168,6 +168,7 @@ void ParseChunk(const InputBuffer& input, const ChunkSpan& span, const ScannerOp
 
 void AddStats(const ReassemblyStats& a, ReassemblyStats* sum) {
   sum->fragments += a.fragments;
+  sum->fragments_in_blocks += a.fragments_in_blocks;
   sum->blocks_complete += a.blocks_complete;
   sum->blocks_partial += a.blocks_partial;
   sum->partial_window += a.partial_window;
@@ -303,6 +304,7 @@ class Pipeline {
     stats_.events_4103 += chunk.events_4103;
     stats_.events_session += chunk.events_session;
     stats_.bytes += chunk.bytes;
+    if (parallel_.progress_bytes != nullptr) *parallel_.progress_bytes += chunk.bytes;
     uint64_t base = line_base_[chunk.input];
     line_base_[chunk.input] += chunk.lines;
     if (!on_diagnostic_) return base;

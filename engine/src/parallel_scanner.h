@@ -2,6 +2,7 @@
 #ifndef SBSCAN_ENGINE_SRC_PARALLEL_SCANNER_H_
 #define SBSCAN_ENGINE_SRC_PARALLEL_SCANNER_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +17,8 @@ struct ParallelOptions {
   int threads = 1;
   size_t chunk_bytes = size_t{2} << 20;  // input is cut into chunks of about this size, on lines
   size_t max_line_bytes = size_t{256} << 20;
+  // When set, input bytes are added here as chunks are accounted (a progress display reads it).
+  std::atomic<uint64_t>* progress_bytes = nullptr;
 };
 
 // One input: its name (for diagnostics and alerts) and its bytes, which must stay valid for the

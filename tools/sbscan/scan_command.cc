@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "tools/sbscan/cli_options.h"
 #include "tools/sbscan/commands.h"
 #include "tools/sbscan/follow.h"
+#include "tools/sbscan/progress.h"
 
 namespace sbscan::cli {
 namespace {
@@ -43,6 +45,7 @@ struct AlertOutput {
   std::FILE* file;
   bool eager;  // flush every alert (a terminal, or a stream read from stdin)
   std::mutex mu;
+  std::atomic<uint64_t> alerts{0};  // for the progress line
 };
 
 // One worker's alert lines, written out in large pieces (each alert when eager).
@@ -51,6 +54,7 @@ class AlertWriter {
   explicit AlertWriter(AlertOutput* out) : out_(out) {}
   ~AlertWriter() { Flush(); }
   void Write(const Alert& alert) {
+    out_->alerts.fetch_add(1, std::memory_order_relaxed);
     AppendAlertJson(alert, &buffer_);
     if (out_->eager || buffer_.size() >= (1u << 16)) Flush();
   }
@@ -86,7 +90,7 @@ bool AllPlainJsonLines(const std::vector<std::string>& files) {
 Stats ScanParallel(const std::vector<std::string>& files,
                    std::shared_ptr<const signatures::RuleSet> rules, const ScanOptions& o,
                    int threads, AlertOutput* out, const Scanner::DiagnosticCallback& diagnose,
-                   bool* failed) {
+                   std::atomic<uint64_t>* progress_bytes, bool* failed) {
   std::vector<MappedFile> maps;
   std::vector<InputBuffer> inputs;
   for (const std::string& file : files) {
@@ -101,6 +105,7 @@ Stats ScanParallel(const std::vector<std::string>& files,
   }
   ParallelOptions parallel;
   parallel.threads = threads;
+  parallel.progress_bytes = progress_bytes;
   parallel.max_line_bytes = o.common.reader.max_line_bytes;
   std::vector<std::unique_ptr<AlertWriter>> writers;
   for (int i = 0; i < threads; ++i) writers.push_back(std::make_unique<AlertWriter>(out));
@@ -158,6 +163,12 @@ int RunScan(const ScanOptions& o) {
   bool failed = false;
   auto start = std::chrono::steady_clock::now();
   Stats stats;
+  std::atomic<uint64_t> progress_bytes{0};
+  uint64_t total_bytes = 0;
+  for (const std::string& file : *files) {
+    struct stat st;
+    if (file != "-" && ::stat(file.c_str(), &st) == 0) total_bytes += st.st_size;
+  }
   if (o.follow) {
     if (files->size() != 1 || files->front() == "-") {
       std::fprintf(stderr, "sbscan: --follow takes exactly one file\n");
@@ -184,7 +195,8 @@ int RunScan(const ScanOptions& o) {
     }
     stats = scanner.stats();
   } else if (threads > 1 && !reads_stdin && AllPlainJsonLines(*files)) {
-    stats = ScanParallel(*files, rules, o, threads, &output, diagnose, &failed);
+    Progress progress(&progress_bytes, &output.alerts, total_bytes);
+    stats = ScanParallel(*files, rules, o, threads, &output, diagnose, &progress_bytes, &failed);
   } else {
     AlertWriter writer(&output);
     Scanner scanner(
@@ -192,7 +204,9 @@ int RunScan(const ScanOptions& o) {
         diagnose);
     InputOptions input_options;
     input_options.lines = o.common.reader;
+    input_options.progress_bytes = &progress_bytes;
     InputReader reader(input_options);
+    Progress progress(&progress_bytes, &output.alerts, total_bytes);
     for (const std::string& file : *files) {
       if (absl::Status s = reader.ReadFile(file, scanner); !s.ok()) {
         std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
