@@ -1,30 +1,14 @@
 #include "engine/src/transcript_parser.h"
 
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "decoders/utf8.h"
 #include "engine/src/ascii.h"
 
 namespace sbscan {
 namespace {
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -160,11 +144,11 @@ absl::Status TranscriptParser::Parse(std::string_view bytes) {
       } else if (u >= 0xDC00 && u <= 0xDFFF) {
         cp = 0xFFFD;
       }
-      AppendUtf8(cp, &text_);
+      decoders::AppendUtf8(cp, &text_);
       i += used;
       if (cp == '\n') offset_map_.push_back({text_.size(), i});
     }
-    if (i < n) AppendUtf8(0xFFFD, &text_);  // odd trailing byte
+    if (i < n) decoders::AppendUtf8(0xFFFD, &text_);  // odd trailing byte
   }
   joined_.reserve(text_.size());
 
@@ -258,6 +242,7 @@ absl::Status TranscriptParser::Parse(std::string_view bytes) {
       std::string_view key = line.substr(0, colon);
       std::string_view value = line.substr(colon + 1);
       if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      if (sessions_.empty()) continue;  // a footer without any header before it
       TranscriptSession& s = sessions_.back();
       if (mode == Mode::kFooter) {
         if (key == "End time") s.end_time = value;

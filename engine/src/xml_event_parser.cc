@@ -1,7 +1,9 @@
 #include "engine/src/xml_event_parser.h"
 
+
 #include <cstring>
 
+#include "decoders/utf8.h"
 #include "engine/src/ascii.h"
 
 namespace sbscan {
@@ -28,24 +30,6 @@ template <typename Int>
 void ParseNumber(std::string_view text, Int* out) {
   Int v;
   if (ParseDecimal(TrimXmlSpace(text), &v)) *out = v;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // The elements whose content or attributes are kept.
@@ -155,7 +139,7 @@ bool DecodeXmlText(std::string_view text, std::string* out, size_t* error_pos) {
         if (cp > 0x10FFFF) return false;
       }
       if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-      AppendUtf8(cp, out);
+      decoders::AppendUtf8(cp, out);
     } else {
       return false;
     }
