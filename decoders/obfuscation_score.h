@@ -33,11 +33,29 @@ struct ObfuscationFeatures {
   size_t longest_token = 0;     // longest run of non-whitespace bytes
   size_t longest_special_run = 0;  // longest run of punctuation bytes
   size_t lines = 0;             // line count (1 + newlines)
+
+  // Exact (bitwise) equality of every feature; the vector path and the
+  // scalar reference must agree.
+  bool operator==(const ObfuscationFeatures&) const = default;
 };
 
 // Computes the features of `text` in one pass, without allocation. Linear;
 // thread-safe; `text` is only read during the call.
+// Uses an AVX2 pass where the CPU has one (checked once at run time), else
+// the scalar reference below; both give identical features.
 ObfuscationFeatures ComputeObfuscationFeatures(std::string_view text);
+
+// The scalar reference implementation (one byte at a time, class lookup
+// table). Same result as ComputeObfuscationFeatures; for tests and
+// benchmarks.
+ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text);
+
+// The AVX2 implementation, or the scalar one where the CPU lacks AVX2 (or
+// the build is not for x86-64). For tests and benchmarks.
+ObfuscationFeatures ComputeObfuscationFeaturesAvx2(std::string_view text);
+
+// Whether ComputeObfuscationFeatures takes the AVX2 path on this CPU.
+bool ObfuscationFeaturesUseAvx2();
 
 // Same as ComputeObfuscationFeatures; the short name of the brief.
 inline ObfuscationFeatures Compute(std::string_view text) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -51,6 +52,54 @@ TEST(ObfuscationScoreTest, SeparatesObfuscatedFromBenign) {
   }
 }
 
+// The AVX2 path (when the CPU has one) and the scalar reference agree
+// exactly on every feature: all lengths 0..300 around the 64-byte blocks,
+// random bytes, random text from the interesting characters, and real
+// script text at every offset and length.
+void ExpectSame(std::string_view t) {
+  const ObfuscationFeatures a = ComputeObfuscationFeaturesAvx2(t);
+  const ObfuscationFeatures b = ComputeObfuscationFeaturesScalar(t);
+  ASSERT_TRUE(a == b) << "length " << t.size() << ": " << t;
+  EXPECT_TRUE(ComputeObfuscationFeatures(t) == b);
+}
+
+TEST(ObfuscationScoreTest, VectorPathMatchesScalar) {
+  if (!ObfuscationFeaturesUseAvx2()) std::printf("no AVX2: scalar only\n");
+  std::mt19937 rng(42);
+  const std::string alphabet =
+      "aAbBcChHrRzZ09 \t\r\n'\"`{}[],+-$();|@#=%^&*\\/.:\x01\x7f\x80\xff";
+  for (int round = 0; round < 4000; ++round) {
+    const size_t len = round < 300 ? round : rng() % 700;
+    std::string t(len, ' ');
+    const int mode = round % 3;
+    for (char& ch : t) {
+      ch = mode == 0 ? static_cast<char>(rng())
+                     : alphabet[rng() % alphabet.size()];
+    }
+    if (mode == 2) {  // long runs: tokens, punctuation, spaces over blocks
+      for (size_t k = 0; k + 1 < len; k += 1 + rng() % 150) {
+        const char fill = "x! \n"[rng() % 4];
+        const size_t run = std::min(len - k, size_t(1 + rng() % 140));
+        std::fill_n(t.begin() + k, run, fill);
+      }
+    }
+    ASSERT_NO_FATAL_FAILURE(ExpectSame(t));
+  }
+  std::string real;
+  for (int k = 0; k < 6; ++k) real += kBenign;
+  real += "I`nv`oke-Ex`pression ('Down'+'load'+'String') \"{1}{0}\" -f 'a','b' [char]65 (73, 69 ,88) [CHAR]";
+  for (size_t at = 0; at < 70; ++at) {
+    for (size_t len = 0; at + len <= real.size(); len += 1 + len / 16) {
+      ASSERT_NO_FATAL_FAILURE(ExpectSame(std::string_view(real).substr(at, len)));
+    }
+  }
+  for (size_t len = 0; len < 200; ++len) {
+    ASSERT_NO_FATAL_FAILURE(ExpectSame(std::string(len, 'Q')));
+    ASSERT_NO_FATAL_FAILURE(ExpectSame(std::string(len, '$')));
+    ASSERT_NO_FATAL_FAILURE(ExpectSame(std::string(len, '\n')));
+  }
+}
+
 TEST(ObfuscationScoreTest, ShortTextsAreDamped) {
   EXPECT_LT(S("I`E`X"), kObfuscationThreshold);
 }
@@ -85,6 +134,8 @@ TEST(ObfuscationScoreTest, BenignGeneratedFalsePositiveRate) {
     }
     ++blocks;
     hits += S(text) >= kObfuscationThreshold;
+    EXPECT_TRUE(ComputeObfuscationFeaturesAvx2(text) ==
+                ComputeObfuscationFeaturesScalar(text));
   }
   std::printf("benign generated: %zu / %zu fragments >= %.2f\n", hits, blocks,
               kObfuscationThreshold);
