@@ -302,10 +302,17 @@ TEST(KafkaConsumer, TwoConsumersRebalanceMidStreamLoseNothing) {
   o.exit_idle_ms = 6000;
   absl::StatusOr<KafkaRunStats> a_stats, b_stats;
   std::thread a([&] { a_stats = RunKafkaConsumer(o, Rules(), sink_a, stop); });
-  // Wait until A is consuming, then B joins (rebalance) while more records arrive.
-  for (int i = 0; i < 200 && got.PerKey().empty(); ++i) {
+  // Wait until A has consumed the first half (no new alert for a second: several commit
+  // intervals), then B joins (rebalance) while more records arrive.
+  size_t seen = 0;
+  int stable_ms = 0;
+  for (int i = 0; i < 300 && (seen == 0 || stable_ms < 1000); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    size_t now = got.PerKey().size();
+    stable_ms = now == seen ? stable_ms + 50 : 0;
+    seen = now;
   }
+  ASSERT_GT(seen, 0u);
   std::thread b([&] { b_stats = RunKafkaConsumer(o, Rules(), sink_b, stop); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   mock.Produce("events", second);
