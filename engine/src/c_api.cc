@@ -481,6 +481,11 @@ size_t sbscan_scanner_open_blocks(const sbscan_scanner* s) {
   return s == nullptr ? 0 : s->scanner->open_blocks();
 }
 
+// Every counter of sbscan::Stats is copied below; adding one there must add it to sbscan_stats.
+static_assert(sizeof(sbscan::Stats) == 33 * sizeof(uint64_t),
+              "sbscan::Stats changed: update sbscan_stats and sbscan_scanner_stats");
+static_assert(sizeof(sbscan_stats) == 34 * sizeof(uint64_t), "sbscan_stats layout");
+
 int sbscan_scanner_stats(const sbscan_scanner* s, sbscan_stats* out) {
   if (s == nullptr || out == nullptr) return SBSCAN_ERR_INVALID_ARGUMENT;
   try {
@@ -496,6 +501,7 @@ int sbscan_scanner_stats(const sbscan_scanner* s, sbscan_stats* out) {
     out->malformed = st.malformed;
     const sbscan::ReassemblyStats& r = st.reassembly;
     out->fragments = r.fragments;
+    out->fragments_in_blocks = r.fragments_in_blocks;
     out->blocks_complete = r.blocks_complete;
     out->blocks_partial = r.blocks_partial;
     out->partial_window = r.partial_window;
@@ -517,6 +523,8 @@ int sbscan_scanner_stats(const sbscan_scanner* s, sbscan_stats* out) {
     out->decode_depth_limit = a.decode_depth_limit;
     out->decode_bytes_limit = a.decode_bytes_limit;
     out->decode_candidate_limit = a.decode_candidate_limit;
+    out->obfuscation_scored = a.obfuscation_scored;
+    out->obfuscated = a.obfuscated;
     out->alerts = a.alerts;
     out->alerts_suppressed = s->suppressed;
     return SBSCAN_OK;

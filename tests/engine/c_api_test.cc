@@ -247,6 +247,9 @@ TEST_F(CApiTest, JsonFragmentsAlertAndStats) {
   EXPECT_EQ(st.bytes, r1.size() + r2.size() + p.size());
   EXPECT_EQ(st.records, st.events_4104 + st.events_4103 + st.events_session + st.passed_by +
                             st.malformed);
+  EXPECT_EQ(st.fragments, st.fragments_in_blocks + st.duplicates_exact +
+                              st.duplicates_conflicting + st.rejected_no_id +
+                              st.rejected_bad_number);
   sbscan_scanner_free(s);
 }
 

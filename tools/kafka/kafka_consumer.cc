@@ -18,6 +18,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+static_assert(sizeof(Stats) == 33 * sizeof(uint64_t), "Stats changed: update AddStats");
+
 void AddStats(const Stats& s, Stats* into) {
   into->records += s.records;
   into->bytes += s.bytes;
@@ -30,6 +32,7 @@ void AddStats(const Stats& s, Stats* into) {
   ReassemblyStats& r = into->reassembly;
   const ReassemblyStats& a = s.reassembly;
   r.fragments += a.fragments;
+  r.fragments_in_blocks += a.fragments_in_blocks;
   r.blocks_complete += a.blocks_complete;
   r.blocks_partial += a.blocks_partial;
   r.partial_window += a.partial_window;
@@ -52,6 +55,8 @@ void AddStats(const Stats& s, Stats* into) {
   n.decode_depth_limit += b.decode_depth_limit;
   n.decode_bytes_limit += b.decode_bytes_limit;
   n.decode_candidate_limit += b.decode_candidate_limit;
+  n.obfuscation_scored += b.obfuscation_scored;
+  n.obfuscated += b.obfuscated;
   n.alerts += b.alerts;
 }
 

@@ -245,8 +245,9 @@ SBSCAN_API int sbscan_scanner_flush_idle(sbscan_scanner* s);
 SBSCAN_API size_t sbscan_scanner_open_blocks(const sbscan_scanner* s);
 
 /* Counters. Everything fed is accounted for: records = events_4104 + events_4103 +
- * events_session + passed_by + malformed; fragments = fragments in blocks + duplicates +
- * rejected; blocks_partial = partial_window + partial_memory + partial_end_of_input. */
+ * events_session + passed_by + malformed; fragments = fragments_in_blocks + duplicates_exact +
+ * duplicates_conflicting + rejected_no_id + rejected_bad_number once every open block has been
+ * handed on (after sbscan_scanner_flush); blocks_partial = partial_window + partial_memory + partial_end_of_input. */
 typedef struct sbscan_stats {
   uint64_t records;
   uint64_t bytes;
@@ -258,6 +259,7 @@ typedef struct sbscan_stats {
   uint64_t malformed;
   /* reassembly */
   uint64_t fragments;
+  uint64_t fragments_in_blocks; /* handed on inside a (complete or partial) block */
   uint64_t blocks_complete;
   uint64_t blocks_partial;
   uint64_t partial_window;
@@ -279,6 +281,8 @@ typedef struct sbscan_stats {
   uint64_t decode_depth_limit;
   uint64_t decode_bytes_limit;
   uint64_t decode_candidate_limit;
+  uint64_t obfuscation_scored; /* blocks given an obfuscation score */
+  uint64_t obfuscated;         /* blocks at or above the obfuscation threshold */
   uint64_t alerts;            /* alerts raised */
   uint64_t alerts_suppressed; /* raised but not delivered: the callback had returned non-zero */
 } sbscan_stats;
