@@ -121,6 +121,7 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
     w.Raw(",\"parent\":").Int(s.parent);
     w.Raw(",\"decoder\":").Str(s.decoder);
     w.Raw(",\"encoding\":").Str(s.encoding);
+    if (!s.note.empty()) w.Raw(",\"note\":").Str(s.note);
     w.Raw(",\"parent_offset\":[").Int(static_cast<int64_t>(s.parent_begin));
     w.Raw(",").Int(static_cast<int64_t>(s.parent_end)).Raw("]}");
   });

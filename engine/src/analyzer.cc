@@ -185,7 +185,7 @@ void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& h
     if (!on_path[i]) continue;
     const decoders::Layer& l = layers[layer_slot_[i]];
     path_.push_back({l.index, l.parent, l.decoder, decoders::TextEncodingName(l.encoding),
-                     l.parent_begin, l.parent_end});
+                     l.note, l.parent_begin, l.parent_end});
   }
   alert->matches = matches_;
   alert->decode_path = path_;

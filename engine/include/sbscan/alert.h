@@ -42,6 +42,7 @@ struct DecodeStep {
   int parent = 0;
   std::string_view decoder;   // "base64", ...
   std::string_view encoding;  // "utf16le", "utf8", "binary"
+  std::string_view note;      // decoder detail: "key=0x5a literal", "rot=13", "gzip", ...
   size_t parent_begin = 0;    // where the payload lay in the parent's text
   size_t parent_end = 0;
 };
