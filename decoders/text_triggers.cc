@@ -1,5 +1,6 @@
 #include "decoders/text_triggers.h"
 
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -12,23 +13,26 @@ inline char Lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
 }
 
-bool ContainsCi(std::string_view text, std::string_view lower_word) {
-  // Boyer-Moore-Horspool on ASCII-folded bytes, skip table on the stack.
+// True when `text` holds `lower_word` (ASCII case-folded). `anchor` is the index of the word's
+// rarest byte in script text: it is found with memchr (both cases when a letter), then the
+// whole word is compared around it.
+bool ContainsCi(std::string_view text, std::string_view lower_word, size_t anchor) {
   const size_t m = lower_word.size();
-  if (m == 0) return true;
   if (text.size() < m) return false;
-  size_t skip[256];
-  for (size_t& v : skip) v = m;
-  for (size_t i = 0; i + 1 < m; ++i) {
-    const unsigned char c = static_cast<unsigned char>(lower_word[i]);
-    skip[c] = m - 1 - i;
-    if (c >= 'a' && c <= 'z') skip[c - 32] = m - 1 - i;
-  }
-  for (size_t i = 0; i + m <= text.size();) {
-    size_t k = m;
-    while (k > 0 && Lower(text[i + k - 1]) == lower_word[k - 1]) --k;
-    if (k == 0) return true;
-    i += skip[static_cast<unsigned char>(text[i + m - 1])];
+  const char a = lower_word[anchor];
+  const bool letter = a >= 'a' && a <= 'z';
+  for (char c : {a, letter ? static_cast<char>(a - 32) : a}) {
+    const char* s = text.data();
+    const char* end = s + text.size();
+    for (const char* p = static_cast<const char*>(std::memchr(s + anchor, c, end - s - anchor));
+         p != nullptr && p + (m - anchor) <= end;
+         p = static_cast<const char*>(std::memchr(p + 1, c, end - p - 1))) {
+      const char* w = p - anchor;
+      size_t k = 0;
+      while (k < m && Lower(w[k]) == lower_word[k]) ++k;
+      if (k == m) return true;
+    }
+    if (!letter) break;
   }
   return false;
 }
@@ -37,9 +41,16 @@ inline bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'f');
 }
 
-bool IsHexish(char c) {
-  return IsHex(c) || c == ' ' || c == ':' || c == '-' || c == ',';
-}
+// [0-9A-Fa-f :,-], as a table.
+constexpr auto kHexish = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = t[c - 32] = true;
+  t[' '] = t[':'] = t['-'] = t[','] = true;
+  return t;
+}();
+
+inline bool IsHexish(char c) { return kHexish[static_cast<unsigned char>(c)]; }
 
 // True when t holds "0x"/"\x" + a hex digit, "@(" + a number, "e[]", or a run of at least
 // 2 * kByteArrayMinBytes hex-ish bytes. Rare bytes are found with memchr; the run is found by
@@ -87,10 +98,10 @@ bool MayHaveByteArray(std::string_view t) {
 
 uint32_t TextTriggersScalar(std::string_view text) {
   uint32_t f = 0;
-  if (ContainsCi(text, "[char")) f |= kTriggerCharCodes;
+  if (ContainsCi(text, "[char", 0)) f |= kTriggerCharCodes;
   if (MayNeedNormalization(text)) f |= kTriggerNormalize;
   if (MayHaveByteArray(text)) f |= kTriggerByteArray;
-  if (ContainsCi(text, "bxor")) f |= kTriggerXorKey;
+  if (ContainsCi(text, "bxor", 1)) f |= kTriggerXorKey;
   if (text.find("76492d1116743f04") != std::string_view::npos ||
       text.find("01000000d08c9ddf") != std::string_view::npos) {
     f |= kTriggerSecureString;
