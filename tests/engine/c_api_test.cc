@@ -329,6 +329,19 @@ TEST_F(CApiTest, NonZeroCallbackReturnStopsDeliveryForThatCall) {
   sbscan_scanner_free(s);
 }
 
+TEST(CApiLifetime, ScannerOutlivesTheRulesHandle) {
+  sbscan_rules* rules = nullptr;
+  ASSERT_EQ(sbscan_rules_compile_string(kRules, nullptr, 0, &rules, nullptr), SBSCAN_OK);
+  Collected c;
+  sbscan_scanner* s = sbscan_scanner_new(rules, nullptr, &Collect, &c);
+  ASSERT_NE(s, nullptr);
+  sbscan_rules_free(rules);
+  std::string r = Record("WS06", "hhhh", 1, 1, "Invoke-Mimikatz");
+  EXPECT_EQ(sbscan_scanner_feed_json(s, r.data(), r.size()), SBSCAN_OK);
+  EXPECT_EQ(c.rule_ids.size(), 1u);
+  sbscan_scanner_free(s);
+}
+
 int CountOnly(const sbscan_alert* a, void* user) {
   static_cast<std::atomic<int>*>(user)->fetch_add(1);
   return 0;

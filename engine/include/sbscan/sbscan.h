@@ -3,7 +3,7 @@
  *
  * Model (compile once, scan many):
  *   - sbscan_rules: a compiled rule set. Immutable once built; any number of scanners on any
- *     threads may share one. Free it after every scanner that uses it has been freed.
+ *     threads may share one. Scanners keep it alive: the handle may be freed before them.
  *   - sbscan_scanner: the streaming pipeline of ONE thread (reassembly, decoding, matching). Feed
  *     it records; alerts come back synchronously through the callback, on the feeding thread.
  *     A scanner is not thread-safe: use one per thread (two threads may never call into the same
@@ -102,8 +102,10 @@ SBSCAN_API int sbscan_rules_compile_string(const char* yaml, const char* name, i
 /* Number of rules in the set (0 for NULL). Thread-safe. */
 SBSCAN_API size_t sbscan_rules_count(const sbscan_rules* rules);
 
-/* Frees a rule set. NULL is ignored. Every scanner created from it must have been freed first.
- * Not to be called concurrently with any other use of the same handle. */
+/* Frees the handle. NULL is ignored. Scanners created from it hold their own reference to the
+ * compiled set, so they keep working (the set itself is freed with the last of them): reload by
+ * compiling a new set, freeing the old handle, and replacing scanners at leisure. Not to be called
+ * concurrently with another use of the same handle (compiling or creating scanners from it). */
 SBSCAN_API void sbscan_rules_free(sbscan_rules* rules);
 
 /* ---------------------------------------------------------------------------------------------
@@ -184,7 +186,8 @@ typedef int (*sbscan_alert_cb)(const sbscan_alert* alert, void* user);
 
 typedef struct sbscan_scanner sbscan_scanner;
 
-/* Creates a scanner over `rules` (shared, not copied: it must outlive the scanner). `options`
+/* Creates a scanner over `rules` (shared, not copied; the scanner keeps the compiled set alive
+ * even after sbscan_rules_free). `options`
  * may be NULL for the defaults; it is copied. `cb` may be NULL (alerts are only counted); `user`
  * is passed to it unchanged. Returns NULL when rules is NULL, the options are invalid (see
  * sbscan_options_validate) or memory runs out. Thread-safe with respect to other scanners. */
