@@ -194,6 +194,7 @@ void Reassembler::EmitSingle(const Event& event, Emit emit) {
   block.fragments_total = 1;
   block.fragments = spans_;
   ++stats_.blocks_complete;
+  ++stats_.fragments_in_blocks;
   emit(block);
 }
 
@@ -249,6 +250,7 @@ void Reassembler::Complete(OpenBlock& block, PartialCause cause, Emit emit) {
     case PartialCause::kEndOfInput: ++stats_.partial_end_of_input; break;
   }
   if (cause != PartialCause::kNone) ++stats_.blocks_partial;
+  stats_.fragments_in_blocks += slots.size();
   emit(out);
 
   Remember(block.key_hash, &block, nullptr);

@@ -100,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const sbscan::ReassemblyStats& s = r.stats();
   FUZZ_CHECK(s.fragments == in_blocks + s.duplicates_exact + s.duplicates_conflicting +
                                 s.rejected_no_id + s.rejected_bad_number);
+  FUZZ_CHECK(s.fragments_in_blocks == in_blocks);
   FUZZ_CHECK(s.blocks_partial == s.partial_window + s.partial_memory + s.partial_end_of_input);
   return 0;
 }

@@ -1,6 +1,7 @@
 // sbscan: counters. Everything read is accounted for: records = events_4104 + events_4103 +
 // events_session + passed_by + malformed (transcript commands are counted apart); fragments =
-// in blocks + duplicates + rejected.
+// fragments_in_blocks + duplicates_exact + duplicates_conflicting + rejected_no_id +
+// rejected_bad_number (once every open block has been handed on, e.g. after Finish()).
 #ifndef SBSCAN_STATS_H_
 #define SBSCAN_STATS_H_
 
@@ -10,6 +11,7 @@ namespace sbscan {
 
 struct ReassemblyStats {
   uint64_t fragments = 0;               // 4104 events offered to the reassembler
+  uint64_t fragments_in_blocks = 0;     // fragments handed on inside a block (complete or partial)
   uint64_t blocks_complete = 0;
   uint64_t blocks_partial = 0;          // = partial_window + partial_memory + partial_end_of_input
   uint64_t partial_window = 0;
