@@ -20,6 +20,7 @@
 #include "signatures/condition.h"
 #include "signatures/status_macros.h"
 #include "signatures/string_view_compat.h"
+#include "signatures/yaml_load_all.h"
 
 namespace sbscan::signatures {
 namespace {
@@ -323,7 +324,7 @@ absl::Status ParseRule(const YAML::Node& doc, std::string_view source, int doc_i
 
 absl::Status ParseRulesImpl(std::string_view yaml, std::string_view source_name,
                             std::vector<Rule>* rules) {
-  std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
+  std::vector<YAML::Node> docs = LoadAllYaml(yaml);
   absl::flat_hash_map<std::string, int> ids;
   int index = 0;
   for (const YAML::Node& doc : docs) {

@@ -21,6 +21,7 @@
 #include "signatures/condition.h"
 #include "signatures/rule_set.h"
 #include "signatures/string_view_compat.h"
+#include "signatures/yaml_load_all.h"
 #include "yaml-cpp/yaml.h"
 
 namespace sbscan::signatures {
@@ -675,7 +676,7 @@ absl::StatusCode Translate(std::string_view yaml, std::string_view source, Rule*
     return f.malformed ? absl::StatusCode::kInvalidArgument : absl::StatusCode::kUnimplemented;
   };
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
+    std::vector<YAML::Node> docs = LoadAllYaml(yaml);
     if (docs.size() != 1) {
       return fail({0, absl::StrCat("expected one YAML document, found ", docs.size(),
                                    " (rule collections are not supported)")});

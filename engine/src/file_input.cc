@@ -237,12 +237,13 @@ absl::Status InputReader::ReadFile(const std::string& path, Scanner& scanner) {
         return absl::OkStatus();
       }
       for (const TranscriptScanItem& item : r.transcript.ScanItems()) {
-        const TranscriptSession* session = nullptr;
-        if (item.kind == TranscriptScanItem::Kind::kCommand) {
-          session = &r.transcript.sessions()[r.transcript.commands()[item.index].session];
-        } else {
-          session = &r.transcript.sessions()[item.index];
-        }
+        static const TranscriptSession kNoSession;  // commands before any header
+        const auto& sessions = r.transcript.sessions();
+        size_t index = item.kind == TranscriptScanItem::Kind::kCommand
+                           ? r.transcript.commands()[item.index].session
+                           : item.index;
+        const TranscriptSession* session =
+            index < sessions.size() ? &sessions[index] : &kNoSession;
         TextRecord record;
         std::string time = TranscriptTime(session->start_time);
         record.text = item.text;

@@ -234,5 +234,19 @@ TEST(TranscriptParserTest, FileNames) {
   EXPECT_FALSE(IsTranscriptFileName("PowerShell_transcript.WS01.log"));
 }
 
+// Regression (found by tests/fuzz/transcript_parser_fuzzer): an end banner and its fields with
+// no start banner before them read sessions_.back() of an empty vector.
+TEST(TranscriptParserTest, FooterWithoutHeader) {
+  TranscriptParser parser;
+  std::string text =
+      "**********************\r\nWindows PowerShell transcript end\r\nEnd time: 20240305142300\r\n"
+      "**********************\r\nPS C:\\> whoami\r\ncorp\\analyst\r\n";
+  ASSERT_TRUE(parser.Parse(text).ok());
+  EXPECT_TRUE(parser.sessions().empty());
+  ASSERT_EQ(parser.commands().size(), 1u);
+  EXPECT_EQ(parser.commands()[0].text, "whoami");
+  EXPECT_EQ(parser.commands()[0].session, 0u);
+}
+
 }  // namespace
 }  // namespace sbscan

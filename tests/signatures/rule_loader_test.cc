@@ -219,5 +219,16 @@ TEST_F(LoadRuleFilesTest, MissingPathAndSingleFile) {
   EXPECT_EQ(rules->size(), 1u);
 }
 
+// Regression (found by tests/fuzz/sigma_loader_fuzzer): yaml-cpp 0.7's LoadAll never returned,
+// growing memory without bound, on a stream with a stray flow indicator such as a lone ",".
+TEST(RuleLoaderTest, StreamsThatStallYamlCppAreErrors) {
+  for (const char* yaml : {",", ",\n", ",,,,id: x\ntitle: t\npatterns:\n  a: b\n", "\n,\n    "}) {
+    auto rules = ParseRules(yaml, "stall.yml");
+    EXPECT_FALSE(rules.ok()) << yaml;
+  }
+  auto ok = ParseRules("id: a\ntitle: A\npatterns:\n  p: x\n---\n---\n", "ok.yml");
+  EXPECT_TRUE(ok.ok()) << ok.status();
+}
+
 }  // namespace
 }  // namespace sbscan::signatures

@@ -286,5 +286,15 @@ TEST(SigmaLoaderTest, MissingPathIsNotFound) {
   EXPECT_EQ(LoadSigmaRules({"/nonexistent/sigma"}).status().code(), absl::StatusCode::kNotFound);
 }
 
+// Regression (found by tests/fuzz/sigma_loader_fuzzer): a Sigma rule preceded by a run of ","
+// made yaml-cpp 0.7's LoadAll loop forever, growing memory without bound.
+TEST(SigmaLoaderTest, StreamsThatStallYamlCppAreRejected) {
+  for (const char* yaml : {",", ",,,,,,,,,,title: t\nlogsource:\n  category: ps_script\n"
+                                "detection:\n  sel:\n    ScriptBlockText|contains: x\n"
+                                "  condition: sel\n"}) {
+    EXPECT_FALSE(ParseSigmaRule(yaml, "stall.yml").ok()) << yaml;
+  }
+}
+
 }  // namespace
 }  // namespace sbscan::signatures

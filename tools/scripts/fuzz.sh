@@ -17,11 +17,13 @@ CC=${FUZZ_CC:-clang-14}
 CXX=${FUZZ_CXX:-clang++-14}
 
 start=$(date +%s)
+if [ -z "${FUZZ_SKIP_BUILD:-}" ]; then  # FUZZ_SKIP_BUILD=1: rerun the targets already built
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1" \
   -DSBSCAN_FUZZ=ON -DSBSCAN_BUILD_BENCH=OFF -DSBSCAN_SHARED_DIR="$SHARED_DIR" >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS" --target fuzz_all
+fi
 built=$(date +%s)
 
 seeds=$BUILD_DIR/fuzz-seeds
