@@ -8,7 +8,10 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -368,6 +371,44 @@ TEST(KafkaConsumer, BrokerErrorsAndOutputTopic) {
     produced += offsets.second;
   }
   EXPECT_EQ(produced, static_cast<int64_t>(malicious.size()));
+}
+
+// The `sbscan kafka` binary against the mock cluster's listeners: alerts on stdout, exit 0,
+// offsets committed; exit 1 when nothing alerts.
+TEST(KafkaCli, BinaryConsumesAndCommits) {
+  MockCluster mock;
+  mock.CreateTopic("events", 2);
+  std::set<std::string> malicious;
+  mock.Produce("events", Workload(21, "cli", &malicious));
+  Rules();  // writes the rule file
+  std::string rules = ::testing::TempDir() + "/kafka_rules.yml";
+  std::string cmd = std::string(SBSCAN_BINARY) + " kafka --brokers " + mock.bootstraps() +
+                    " --topic events --group gcli --no-bundled --rules " + rules +
+                    " --exit-idle 3 --commit-interval-ms 200 -X session.timeout.ms=6000"
+                    " -X heartbeat.interval.ms=300 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::vector<std::string> lines;
+  char buf[1 << 16];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) lines.emplace_back(buf);
+  int status = pclose(p);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(lines.size(), malicious.size());
+  for (const std::string& line : lines) {
+    EXPECT_NE(line.find("\"k.mimikatz\""), std::string::npos) << line;
+  }
+  for (const auto& [partition, offsets] : mock.Offsets("events", 2, "gcli")) {
+    EXPECT_EQ(offsets.first, offsets.second) << "partition " << partition;
+  }
+  // Nothing new: the group resumes at its committed offsets, no alert, exit code 1.
+  p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  lines.clear();
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) lines.emplace_back(buf);
+  status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_TRUE(lines.empty());
 }
 
 TEST(KafkaConsumer, BadArguments) {
