@@ -5,6 +5,9 @@
 #ifndef SBSCAN_SIGNATURES_YAML_LOAD_ALL_H_
 #define SBSCAN_SIGNATURES_YAML_LOAD_ALL_H_
 
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <sstream>

@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "engine/src/json_event_parser.h"
 
@@ -241,10 +243,75 @@ class Backend final : public JsonEventParser::Backend {
  public:
   JsonParseResult Parse(std::string_view line, size_t capacity, Event* event) override;
   std::string_view name() const override { return SBSCAN_STRINGIFY(SBSCAN_SIMD_NS); }
+  void SetFieldMappings(const std::vector<JsonFieldMapping>& mappings) override {
+    mappings_ = mappings;
+    values_.assign(mappings.size(), std::string());
+    found_.assign(mappings.size(), false);
+  }
 
  private:
+  // Looks up every --field mapping, copying the values (the walk that follows reuses the
+  // parser's string buffer).
+  error_code LookUpMappings(od::document& doc);
+  void ApplyMappings(Event* e);
+
   od::parser parser_;
+  std::vector<JsonFieldMapping> mappings_;
+  std::vector<std::string> values_;
+  std::vector<bool> found_;
 };
+
+error_code Backend::LookUpMappings(od::document& doc) {
+  for (size_t i = 0; i < mappings_.size(); ++i) {
+    found_[i] = false;
+    od::value v;
+    if (doc.at_pointer(mappings_[i].pointer).get(v) != simdjson::SUCCESS) continue;
+    od::json_type type;
+    if (v.type().get(type)) continue;
+    if (type == od::json_type::string) {
+      std::string_view s;
+      if (v.get_string().get(s)) continue;
+      values_[i].assign(s);
+    } else if (type == od::json_type::number) {
+      int64_t n;
+      if (v.get_int64().get(n)) continue;
+      values_[i] = std::to_string(n);
+    } else {
+      continue;
+    }
+    found_[i] = true;
+  }
+  doc.rewind();
+  return simdjson::SUCCESS;
+}
+
+void Backend::ApplyMappings(Event* e) {
+  for (size_t i = 0; i < mappings_.size(); ++i) {
+    if (!found_[i]) continue;
+    const std::string& name = mappings_[i].name;
+    std::string_view v = values_[i];
+    auto set_int = [&](auto* field) {
+      auto n = *field;
+      if (ParseDecimal(v, &n)) *field = n;
+    };
+    if (name == "EventID") set_int(&e->event_id);
+    else if (name == "Provider") e->provider = v;
+    else if (name == "Channel") e->channel = v;
+    else if (name == "Computer") e->computer = v;
+    else if (name == "TimeCreated") e->time_created = v;
+    else if (name == "Level") set_int(&e->level);
+    else if (name == "EventRecordID") set_int(&e->record_id);
+    else if (name == "UserID") e->user_id = v;
+    else if (name == "ProcessID") set_int(&e->process_id);
+    else if (name == "ScriptBlockId") e->script_block_id = v;
+    else if (name == "MessageNumber") set_int(&e->message_number);
+    else if (name == "MessageTotal") set_int(&e->message_total);
+    else if (name == "ScriptBlockText") e->script_block_text = v;
+    else if (name == "Path") e->path = v;
+    else if (name == "ContextInfo") e->context_info = v;
+    else if (name == "Payload") e->payload = v;
+  }
+}
 
 }  // namespace
 
@@ -257,6 +324,7 @@ JsonParseResult Backend::Parse(std::string_view line, size_t capacity, Event* ev
     result.error = simdjson::error_message(err);
     return result;
   }
+  if (!mappings_.empty()) LookUpMappings(doc);
   od::object top;
   if (auto err = doc.get_object().get(top)) {
     result.error = err == simdjson::INCORRECT_TYPE ? "not a JSON object"
@@ -339,6 +407,7 @@ JsonParseResult Backend::Parse(std::string_view line, size_t capacity, Event* ev
   if (e.event_id < 0) e.event_id = event_code;
   if (e.provider.empty()) e.provider = event_provider;
   if (e.computer.empty()) e.computer = host_name;
+  if (!mappings_.empty()) ApplyMappings(&e);
   result.ok = true;
   return result;
 }

@@ -4,8 +4,10 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "sbscan/event.h"
+#include "sbscan/options.h"
 
 namespace sbscan {
 
@@ -39,6 +41,8 @@ class JsonEventParser {
     virtual ~Backend() = default;
     virtual JsonParseResult Parse(std::string_view line, size_t capacity, Event* event) = 0;
     virtual std::string_view name() const = 0;
+    // --field mappings: looked up in every record, overriding shape detection.
+    virtual void SetFieldMappings(const std::vector<JsonFieldMapping>& mappings) = 0;
   };
 
   JsonEventParser();
@@ -56,6 +60,9 @@ class JsonEventParser {
     return backend_->Parse(line, capacity, event);
   }
   std::string_view backend_name() const { return backend_->name(); }
+  void SetFieldMappings(const std::vector<JsonFieldMapping>& mappings) {
+    backend_->SetFieldMappings(mappings);
+  }
 
  private:
   std::unique_ptr<Backend> backend_;

@@ -220,6 +220,7 @@ class Pipeline {
 
   void Work(int worker, const Scanner::AlertCallback& sink) {
     JsonEventParser parser;
+    if (!options_.json_fields.empty()) parser.SetFieldMappings(options_.json_fields);
     std::string padded;
     EventRouter router(rules_, options_, sink);
     const size_t n = chunks_.size();

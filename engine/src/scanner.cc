@@ -1,5 +1,8 @@
 #include "sbscan/scanner.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "engine/src/event_router.h"
 #include "engine/src/json_event_parser.h"
 #include "engine/src/xml_event_parser.h"
@@ -10,7 +13,9 @@ struct Scanner::Impl {
   Impl(std::shared_ptr<const signatures::RuleSet> rules, const ScannerOptions& options,
        AlertCallback on_alert, DiagnosticCallback on_diagnostic)
       : router(std::move(rules), options, std::move(on_alert)),
-        on_diagnostic(std::move(on_diagnostic)) {}
+        on_diagnostic(std::move(on_diagnostic)) {
+    if (!options.json_fields.empty()) json.SetFieldMappings(options.json_fields);
+  }
 
   void Diagnose(const SourceLocation& where, std::string_view reason) {
     if (on_diagnostic) on_diagnostic(Diagnostic{where, reason});
@@ -99,6 +104,39 @@ Stats Scanner::stats() const {
   s.reassembly = impl_->router.reassembler().stats();
   s.analysis = impl_->router.analysis_stats();
   return s;
+}
+
+absl::Status ParseJsonFieldMapping(std::string_view spec, JsonFieldMapping* out) {
+  static constexpr std::string_view kNames[] = {
+      "EventID",      "Provider",       "Channel",       "Computer",      "TimeCreated",
+      "Level",        "EventRecordID",  "UserID",        "ProcessID",     "ScriptBlockId",
+      "MessageNumber", "MessageTotal",  "ScriptBlockText", "Path",        "ContextInfo",
+      "Payload"};
+  size_t eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size()) {
+    return absl::InvalidArgumentError("--field wants NAME=PATH, e.g. ScriptBlockText=data.sb.text");
+  }
+  std::string_view name = spec.substr(0, eq), path = spec.substr(eq + 1);
+  if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) {
+    return absl::InvalidArgumentError(
+        "--field: unknown field '" + std::string(name) +
+        "' (EventID, Provider, Channel, Computer, TimeCreated, Level, EventRecordID, UserID, "
+        "ProcessID, ScriptBlockId, MessageNumber, MessageTotal, ScriptBlockText, Path, "
+        "ContextInfo, Payload)");
+  }
+  out->name = std::string(name);
+  if (path.front() == '/') {
+    out->pointer = std::string(path);
+  } else {  // dotted: a.b.c -> /a/b/c (JSON pointer escapes for '~' and '/')
+    out->pointer = "/";
+    for (char c : path) {
+      if (c == '.') out->pointer += '/';
+      else if (c == '~') out->pointer += "~0";
+      else if (c == '/') out->pointer += "~1";
+      else out->pointer += c;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateOptions(const ScannerOptions& o) {

@@ -117,5 +117,31 @@ TEST(JsonEventParserTest, NonScriptBlockEventsParseWithTheirId) {
   EXPECT_TRUE(e.script_block_id.empty());
 }
 
+TEST(JsonEventParserTest, FieldMappingsOverrideAndFill) {
+  for (const char* backend : {"haswell", "fallback"}) {
+    JsonEventParser parser(backend);
+    std::vector<JsonFieldMapping> mappings(3);
+    ASSERT_TRUE(ParseJsonFieldMapping("ScriptBlockText=data.sb.text", &mappings[0]).ok());
+    ASSERT_TRUE(ParseJsonFieldMapping("MessageTotal=/data/sb/of", &mappings[1]).ok());
+    ASSERT_TRUE(ParseJsonFieldMapping("Computer=data.host", &mappings[2]).ok());
+    EXPECT_EQ(mappings[0].pointer, "/data/sb/text");
+    parser.SetFieldMappings(mappings);
+    std::string line =
+        R"({"EventID":4104,"Computer":"ignored","data":{"host":"H\u00e9","sb":{"of":"3","text":"a\nb"}}})";
+    std::string padded = Padded(line);
+    Event e;
+    JsonParseResult r = ParseLine(parser, padded, line.size(), &e);
+    ASSERT_TRUE(r.ok) << backend << ": " << (r.error ? r.error : "");
+    EXPECT_EQ(e.event_id, 4104);
+    EXPECT_EQ(e.computer, "H\xC3\xA9");
+    EXPECT_EQ(e.message_total, 3);
+    EXPECT_EQ(e.script_block_text, "a\nb");
+  }
+  JsonFieldMapping m;
+  EXPECT_FALSE(ParseJsonFieldMapping("NoEquals", &m).ok());
+  EXPECT_FALSE(ParseJsonFieldMapping("Unknown=a.b", &m).ok());
+  EXPECT_FALSE(ParseJsonFieldMapping("Path=", &m).ok());
+}
+
 }  // namespace
 }  // namespace sbscan

@@ -124,6 +124,13 @@ check "--min-level high drops low rules" test "$(rc "$SBSCAN" scan --min-level h
 check "--min-level high has no low alerts" test "$(grep -c '"level":"low"' "$tmp/out")" = 0
 check "--min-level rejects junk" test "$(rc "$SBSCAN" scan --min-level severe "$tmp/benign.jsonl")" = 2
 
+# --field maps an unknown JSON shape.
+printf '{"kind":"ps","data":{"id":4104,"host":"X1","sb":{"id":"abc","n":1,"of":1,"text":"Invoke-Mimikatz -DumpCreds"}}}\n' > "$tmp/custom.jsonl"
+check "--field maps an unknown shape" test "$(rc "$SBSCAN" scan --field EventID=data.id --field Computer=data.host --field ScriptBlockId=data.sb.id --field MessageNumber=data.sb.n --field MessageTotal=/data/sb/of --field ScriptBlockText=data.sb.text "$tmp/custom.jsonl")" = 0
+check "--field alert names the host" grep -q '"host":{"name":"X1"}' "$tmp/out"
+check "without --field it is not a 4104" test "$(rc "$SBSCAN" scan "$tmp/custom.jsonl")" = 1
+check "--field rejects unknown names" test "$(rc "$SBSCAN" scan --field Bogus=x "$tmp/custom.jsonl")" = 2
+
 # Threads: the same alert set from 1 and 3 workers (order between blocks may differ).
 "$SBSCAN" scan -j 1 "$tmp/sample.jsonl" | sort > "$tmp/j1"
 "$SBSCAN" scan -j 3 "$tmp/sample.jsonl" | sort > "$tmp/j3"

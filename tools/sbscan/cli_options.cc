@@ -62,6 +62,11 @@ void AddCommonOptions(CLI::App* app, CommonOptions* o) {
   DecodeOptions& d = o->scanner.analysis.decode;
   app->add_flag_function("--no-decode", [&d](int64_t) { d.enabled = false; },
                 "Do not decode payloads (scan the block text only)");
+  app->add_option("--field", o->fields,
+                  "NAME=PATH: where an event field lies in a JSON shape sbscan does not detect "
+                  "(e.g. ScriptBlockText=data.sb.text); repeatable")
+      ->type_name("NAME=PATH")
+      ->allow_extra_args(false);
   AnalysisOptions& a = o->scanner.analysis;
   app->add_flag_function("--no-obfuscation-score", [&a](int64_t) { a.obfuscation_score = false; },
                          "Do not score blocks for obfuscation (no sbscan.obfuscation.score)");
@@ -74,6 +79,19 @@ void AddCommonOptions(CLI::App* app, CommonOptions* o) {
            "Decoded bytes per block, all layers together");
   AddBytes(app, "--max-line-bytes", &o->reader.max_line_bytes,
            "Longer input lines are skipped and reported");
+}
+
+bool ApplyFieldMappings(CommonOptions* o) {
+  o->scanner.json_fields.clear();
+  for (const std::string& spec : o->fields) {
+    JsonFieldMapping m;
+    if (absl::Status s = ParseJsonFieldMapping(spec, &m); !s.ok()) {
+      std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
+      return false;
+    }
+    o->scanner.json_fields.push_back(std::move(m));
+  }
+  return true;
 }
 
 std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions& o) {

@@ -24,12 +24,16 @@ struct CommonOptions {
   std::vector<std::string> rule_paths;
   bool no_bundled = false;
   std::string min_level;
+  std::vector<std::string> fields;  // --field NAME=PATH
   ScannerOptions scanner;
   LineReaderOptions reader;
 };
 
 // Adds --rules, --no-bundled and the reassembly/decoding/limit options to a subcommand.
 void AddCommonOptions(CLI::App* app, CommonOptions* options);
+
+// Turns --field specs into options.scanner.json_fields; prints the error and returns false.
+bool ApplyFieldMappings(CommonOptions* options);
 
 // Loads and compiles the rules the options name; prints the error and returns null on failure.
 std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions& options);

@@ -118,7 +118,8 @@ Stats ScanParallel(const std::vector<std::string>& files,
       diagnose);
 }
 
-int RunScan(const ScanOptions& o) {
+int RunScan(ScanOptions& o) {
+  if (!ApplyFieldMappings(&o.common)) return kExitError;
   if (absl::Status s = ValidateOptions(o.common.scanner); !s.ok()) {
     std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
     return kExitError;

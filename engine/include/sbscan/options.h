@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "absl/status/status.h"
 
 namespace sbscan {
@@ -49,10 +53,24 @@ struct AnalysisOptions {
   double obfuscation_threshold = 0.5;
 };
 
+// `--field NAME=PATH`: where an Event field lies in a JSON shape sbscan does not know. NAME is
+// one of EventID, Provider, Channel, Computer, TimeCreated, Level, EventRecordID, UserID,
+// ProcessID, ScriptBlockId, MessageNumber, MessageTotal, ScriptBlockText, Path, ContextInfo,
+// Payload; PATH is dotted ("data.sb.text") or a JSON pointer ("/data/sb/text"). A mapped value
+// found in a record overrides what shape detection found.
+struct JsonFieldMapping {
+  std::string name;
+  std::string pointer;  // JSON pointer form
+};
+
 struct ScannerOptions {
   ReassemblyOptions reassembly;
   AnalysisOptions analysis;
+  std::vector<JsonFieldMapping> json_fields;
 };
+
+// Parses "NAME=PATH" into a mapping; InvalidArgument naming the problem.
+absl::Status ParseJsonFieldMapping(std::string_view spec, JsonFieldMapping* out);
 
 // InvalidArgument naming the option when a value is out of range.
 absl::Status ValidateOptions(const ScannerOptions& options);
