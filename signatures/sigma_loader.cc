@@ -236,7 +236,9 @@ class Translator {
       if (key == "condition") {
         condition_line = LineOf(it->first);
         if (it->second.IsSequence()) {
-          for (const auto& c : it->second) conditions.push_back(c);
+          // Not `: it->second`: the iterator's proxy would die before the loop (ASan).
+          const YAML::Node list = it->second;
+          for (const auto& c : list) conditions.push_back(c);
         } else {
           conditions.push_back(it->second);
         }

@@ -226,7 +226,7 @@ TEST(RuleLoaderTest, StreamsThatStallYamlCppAreErrors) {
     auto rules = ParseRules(yaml, "stall.yml");
     EXPECT_FALSE(rules.ok()) << yaml;
   }
-  auto ok = ParseRules("id: a\ntitle: A\npatterns:\n  p: x\n---\n---\n", "ok.yml");
+  auto ok = ParseRules("id: a\ntitle: A\nlevel: low\npatterns:\n  p: x\n---\n---\n", "ok.yml");
   EXPECT_TRUE(ok.ok()) << ok.status();
 }
 
