@@ -57,6 +57,7 @@ inline bool IsHexish(char c) { return kHexish[static_cast<unsigned char>(c)]; }
 // probing every kByteArrayMinBytes-th byte (a long enough run covers two probes in a row).
 bool MayHaveByteArray(std::string_view t) {
   const size_t n = t.size();
+  if (n == 0) return false;  // (an empty view may have a null data pointer: no memchr on it)
   const char* s = t.data();
   auto find_all = [&](char c, auto&& at) {
     for (const char* p = static_cast<const char*>(std::memchr(s, c, n)); p != nullptr;

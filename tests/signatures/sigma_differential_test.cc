@@ -176,7 +176,8 @@ class NaiveRule {
       bool all = std::find(mods.begin(), mods.end(), "all") != mods.end();
       std::vector<std::string> values;
       if (it->second.IsSequence()) {
-        for (const auto& v : it->second) values.push_back(v.as<std::string>());
+        const YAML::Node list = it->second;  // a named copy: the proxy is a temporary
+        for (const auto& v : list) values.push_back(v.as<std::string>());
       } else {
         values.push_back(it->second.as<std::string>());
       }
@@ -261,8 +262,9 @@ void Synthesize(const YAML::Node& detection, std::vector<Block>* out) {
       }
     };
     std::vector<YAML::Node> maps;
-    if (it->second.IsMap()) maps.push_back(it->second);
-    else for (const auto& n : it->second) {
+    const YAML::Node selection = it->second;  // a named copy: the proxy is a temporary
+    if (selection.IsMap()) maps.push_back(selection);
+    else for (const auto& n : selection) {
       if (n.IsMap()) maps.push_back(n);
       else add_value("ScriptBlockText", n.as<std::string>());
     }
@@ -272,7 +274,8 @@ void Synthesize(const YAML::Node& detection, std::vector<Block>* out) {
         if (key.find("|re") != std::string::npos) continue;
         std::string field = key.substr(0, key.find('|'));
         if (f->second.IsSequence()) {
-          for (const auto& v : f->second) add_value(field, v.as<std::string>());
+          const YAML::Node values = f->second;  // a named copy: the proxy is a temporary
+          for (const auto& v : values) add_value(field, v.as<std::string>());
         } else {
           add_value(field, f->second.as<std::string>());
         }
