@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Configures the libFuzzer targets (tests/fuzz, -DSBSCAN_FUZZ=ON, clang-14, ASan+UBSan) into
+# (Fixed libFuzzer seed FUZZ_SEED, default 1, so that CI runs are reproducible; FUZZ_SEED=0 is random.)
 # ${FUZZ_BUILD_DIR:-build-fuzz}, builds them, builds their seed corpora from ../shared and the
 # repository (tests/fuzz/build_seed_corpus.py, into the build folder), and runs every target for
 # a bounded time. Fails on any crash, leak, timeout or out-of-memory; the reproducer is kept in
@@ -41,7 +42,7 @@ for t in "${targets[@]}"; do
   if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
      "$BUILD_DIR/tests/fuzz/$t" "$work" "$seeds/$t" \
-       -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 \
+       -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 -seed="${FUZZ_SEED:-1}" \
        -max_len=131072 -artifact_prefix="$art" -print_final_stats=1 >"$log" 2>&1; then
     grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+.*DONE' "$log" | \
       tr '\n' ' ' | sed "s/^/fuzz: $t: /" >&2
