@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Configures the libFuzzer targets (tests/fuzz, -DSBSCAN_FUZZ=ON, clang-14, ASan+UBSan) into
-# (Fixed libFuzzer seed FUZZ_SEED, default 1, so that CI runs are reproducible; FUZZ_SEED=0 is random.)
 # ${FUZZ_BUILD_DIR:-build-fuzz}, builds them, builds their seed corpora from ../shared and the
 # repository (tests/fuzz/build_seed_corpus.py, into the build folder), and runs every target for
 # a bounded time. Fails on any crash, leak, timeout or out-of-memory; the reproducer is kept in
 # build-fuzz/artifacts/<target>/. CI runs `fuzz.sh 20`.
 # Usage: fuzz.sh [seconds_per_target] [target...]
+# (Fixed libFuzzer seed FUZZ_SEED, default 1, so that CI runs are reproducible; FUZZ_SEED=0 is random.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
