@@ -814,7 +814,7 @@ void LayeredDecoder::DecodeCharCodeLayers(
 void LayeredDecoder::DecodeNormalizeLayer(
     std::string_view text, int parent, int depth, RunState& state,
     absl::FunctionRef<void(const Layer&)> visit) {
-  if (state.candidates_left == 0 || !MayNeedNormalization(text)) return;
+  if (state.candidates_left == 0) return;  // the caller saw kTriggerNormalize
   DecoderCounters& per = Per(counters_, DecoderId::kNormalize);
   if (state.bytes_left == 0) {
     state.bytes_hit = true;

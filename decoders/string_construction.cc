@@ -925,6 +925,10 @@ bool TriggerAt(std::string_view text, size_t i) {
 
 }  // namespace
 
+bool NormalizationTriggerAt(std::string_view text, size_t i) {
+  return TriggerAt(text, i);
+}
+
 bool MayNeedNormalization(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;

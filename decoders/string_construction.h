@@ -50,6 +50,13 @@ struct NormalizeInfo {
 // plus a few byte comparisons per trigger byte; no allocation. Thread-safe.
 bool MayNeedNormalization(std::string_view text);
 
+// The check MayNeedNormalization makes at one position: true when text[i] is
+// one of ` + { [ (or the first letter of jo, pl, rs, ig in any case) and the
+// construct around it is one NormalizeStrings resolves. MayNeedNormalization
+// is true exactly when this holds at some i; for fused trigger passes that
+// find the trigger bytes themselves. Requires i < text.size(). Thread-safe.
+bool NormalizationTriggerAt(std::string_view text, size_t i);
+
 // Evaluates string construction in `text` and appends the normalised text to
 // `*out` (existing contents are kept): the original text where every
 // maximal expression made only of literals ('…', "…" with $() left

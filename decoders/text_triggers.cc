@@ -4,6 +4,11 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#define SBSCAN_TRIGGERS_X86 1
+#include <immintrin.h>
+#endif
+
 #include "decoders/string_construction.h"
 
 namespace sbscan::decoders {
@@ -95,6 +100,275 @@ bool MayHaveByteArray(std::string_view t) {
   return false;
 }
 
+
+// ---------------------------------------------------------------------------
+// The fused pass. Every trigger word is found by a prefix of at most three
+// bytes (three shifted compares in a vector pass) and confirmed at that
+// position by the checks below, which the vector chunks and the scalar tail
+// share. The hex-ish run is tracked as a running length across chunks.
+
+constexpr uint32_t kAllTriggers = kTriggerCharCodes | kTriggerNormalize |
+                                  kTriggerByteArray | kTriggerXorKey |
+                                  kTriggerSecureString | kTriggerCms;
+constexpr size_t kHexRun = 2 * kByteArrayMinBytes;
+constexpr std::string_view kSecureHeaders[] = {"76492d1116743f04",
+                                               "01000000d08c9ddf"};
+constexpr std::string_view kCmsHeader = "-----BEGIN CMS";
+constexpr size_t kCmsPrefixAt = 4;  // the "-BE" prefix sits at kCmsHeader[4]
+
+inline bool IEqAt(std::string_view t, size_t i, std::string_view lower_word) {
+  if (i > t.size() || t.size() - i < lower_word.size()) return false;
+  for (size_t k = 0; k < lower_word.size(); ++k) {
+    if (Lower(t[i + k]) != lower_word[k]) return false;
+  }
+  return true;
+}
+
+inline bool EqAt(std::string_view t, size_t i, std::string_view word) {
+  return i <= t.size() && t.substr(i).starts_with(word);
+}
+
+// Confirmations at position p, where the flag's prefix starts.
+bool CharCodesAt(std::string_view t, size_t p) { return IEqAt(t, p, "[char"); }
+bool XorKeyAt(std::string_view t, size_t p) { return IEqAt(t, p, "bxor"); }
+bool SecureStringAt(std::string_view t, size_t p) {
+  return EqAt(t, p, kSecureHeaders[0]) || EqAt(t, p, kSecureHeaders[1]);
+}
+bool CmsAt(std::string_view t, size_t p) {
+  return p >= kCmsPrefixAt && EqAt(t, p - kCmsPrefixAt, kCmsHeader);
+}
+// "0x"/"\x" + hex digit, "@(" + blanks + digit, or "e[]", starting at p.
+bool ByteArrayAt(std::string_view t, size_t p) {
+  const size_t n = t.size();
+  const char c = t[p];
+  if ((c == '0' || c == '\\') && p + 2 < n && Lower(t[p + 1]) == 'x') {
+    return IsHex(t[p + 2]);
+  }
+  if (c == '@' && p + 1 < n && t[p + 1] == '(') {
+    size_t j = p + 2;
+    while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n')) ++j;
+    return j < n && t[j] >= '0' && t[j] <= '9';
+  }
+  return Lower(c) == 'e' && p + 2 < n && t[p + 1] == '[' && t[p + 2] == ']';
+}
+
+// NormalizationTriggerAt at the trigger byte `kAfter` bytes past a word's prefix.
+template <size_t kAfter>
+bool NormalizationAfter(std::string_view t, size_t p) {
+  return p + kAfter < t.size() && NormalizationTriggerAt(t, p + kAfter);
+}
+
+// Confirms the candidates of `flag` in `bits` (bit k = position base + k);
+// true when one holds.
+template <typename Check>
+inline bool AnyAt(std::string_view t, size_t base, uint32_t bits, Check check) {
+  for (; bits != 0; bits &= bits - 1) {
+    if (check(t, base + static_cast<size_t>(__builtin_ctz(bits)))) return true;
+  }
+  return false;
+}
+
+// The scalar form of one position, for the tail of the vector pass: the
+// prefix tests of the flags still wanted, then their confirmations.
+uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
+  const char c = t[p];
+  const char l = Lower(c);
+  const char l1 = p + 1 < t.size() ? Lower(t[p + 1]) : 0;
+  uint32_t f = 0;
+  if ((want & kTriggerCharCodes) && c == '[' && CharCodesAt(t, p)) f |= kTriggerCharCodes;
+  if ((want & kTriggerXorKey) && l == 'b' && XorKeyAt(t, p)) f |= kTriggerXorKey;
+  if ((want & kTriggerSecureString) && (c == '7' || c == '0') && SecureStringAt(t, p)) {
+    f |= kTriggerSecureString;
+  }
+  if ((want & kTriggerCms) && c == '-' && CmsAt(t, p)) f |= kTriggerCms;
+  if ((want & kTriggerByteArray) && (c == '0' || c == '\\' || c == '@' || l == 'e') &&
+      ByteArrayAt(t, p)) {
+    f |= kTriggerByteArray;
+  }
+  if ((want & kTriggerNormalize) &&
+      (c == '`' || c == '+' || c == '{' || c == '[' || (l == 'j' && l1 == 'o') ||
+       (l == 'p' && l1 == 'l') || (l == 'r' && l1 == 's') || (l == 'i' && l1 == 'g')) &&
+      NormalizationTriggerAt(t, p)) {
+    f |= kTriggerNormalize;
+  }
+  return f;
+}
+
+// Bit masks of one vector chunk: bit k = a flag's prefix at chunk byte k.
+struct ChunkMasks {
+  uint32_t any;  // union of the prefix masks below (not hexish)
+  uint32_t char_codes, xor_key, secure_string, cms, byte_array;
+  uint32_t normalize0, normalize1, normalize2, normalize6;  // trigger byte at +0/+1/+2/+6
+  uint32_t hexish;  // [0-9A-Fa-f :,-]
+};
+
+#ifdef SBSCAN_TRIGGERS_X86
+
+// One vector width's operations, so that the chunk logic below is written once.
+// Not always_inline: these inline once the chunk logic sits inside an AVX2 function.
+#define SBSCAN_AVX2 __attribute__((target("avx2"))) inline
+struct Avx2 {
+  using V = __m256i;
+  static constexpr size_t kWidth = 32;
+  SBSCAN_AVX2 static V Load(const char* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  SBSCAN_AVX2 static V Set(char c) { return _mm256_set1_epi8(c); }
+  SBSCAN_AVX2 static V Eq(V a, char c) { return _mm256_cmpeq_epi8(a, Set(c)); }
+  SBSCAN_AVX2 static V Or(V a, V b) { return _mm256_or_si256(a, b); }
+  SBSCAN_AVX2 static V And(V a, V b) { return _mm256_and_si256(a, b); }
+  SBSCAN_AVX2 static V In(V a, char lo, char hi) {  // lo <= a <= hi, unsigned
+    const V u = _mm256_sub_epi8(a, Set(lo));
+    return _mm256_cmpeq_epi8(_mm256_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
+  }
+  SBSCAN_AVX2 static uint32_t Mask(V a) {
+    return static_cast<uint32_t>(_mm256_movemask_epi8(a));
+  }
+};
+#undef SBSCAN_AVX2
+
+struct Sse2 {
+  using V = __m128i;
+  static constexpr size_t kWidth = 16;
+  static V Load(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+  static V Set(char c) { return _mm_set1_epi8(c); }
+  static V Eq(V a, char c) { return _mm_cmpeq_epi8(a, Set(c)); }
+  static V Or(V a, V b) { return _mm_or_si128(a, b); }
+  static V And(V a, V b) { return _mm_and_si128(a, b); }
+  static V In(V a, char lo, char hi) {
+    const V u = _mm_sub_epi8(a, Set(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
+  }
+  static uint32_t Mask(V a) { return static_cast<uint32_t>(_mm_movemask_epi8(a)); }
+};
+
+// Reads s[0, Isa::kWidth + 2).
+template <typename Isa>
+__attribute__((always_inline)) inline ChunkMasks MasksOf(const char* s) {
+  using V = typename Isa::V;
+  const V x20 = Isa::Set(0x20);
+  const V c0 = Isa::Load(s), c1 = Isa::Load(s + 1), c2 = Isa::Load(s + 2);
+  const V l0 = Isa::Or(c0, x20), l1 = Isa::Or(c1, x20), l2 = Isa::Or(c2, x20);
+  const V bracket = Isa::Eq(c0, '[');
+  const V char_codes = Isa::And(bracket, Isa::And(Isa::Eq(l1, 'c'), Isa::Eq(l2, 'h')));
+  const V xor_key =
+      Isa::And(Isa::Eq(l0, 'b'), Isa::And(Isa::Eq(l1, 'x'), Isa::Eq(l2, 'o')));
+  const V zero = Isa::Eq(c0, '0');
+  const V secure = Isa::Or(
+      Isa::And(Isa::Eq(c0, '7'), Isa::And(Isa::Eq(c1, '6'), Isa::Eq(c2, '4'))),
+      Isa::And(zero, Isa::And(Isa::Eq(c1, '1'), Isa::Eq(c2, '0'))));
+  const V dash = Isa::Eq(c0, '-');
+  const V cms = Isa::And(dash, Isa::And(Isa::Eq(c1, 'B'), Isa::Eq(c2, 'E')));
+  const V byte_array = Isa::Or(
+      Isa::Or(Isa::And(Isa::Or(zero, Isa::Eq(c0, '\\')), Isa::Eq(l1, 'x')),
+              Isa::And(Isa::Eq(c0, '@'), Isa::Eq(c1, '('))),
+      Isa::And(Isa::Eq(l0, 'e'), Isa::And(Isa::Eq(c1, '['), Isa::Eq(c2, ']'))));
+  // Normalisation: each construct NormalizationTriggerAt accepts, by its
+  // necessary bytes -- ` + word byte, { + digit, [ + blank or -, + + blank,
+  // quote, ( or [ -- at the trigger byte; the words by their first bytes:
+  // "-jo"(in) and "rig"(httoleft) one byte before it, "rep"(lace) two,
+  // "::r"(everse) six.
+  const V c1_blank = Isa::In(c1, 0, ' ');
+  const V c1_digit = Isa::In(c1, '0', '9');
+  const V normalize0 = Isa::Or(
+      Isa::Or(Isa::And(Isa::Eq(c0, '`'),
+                       Isa::Or(Isa::Or(Isa::In(l1, 'a', 'z'), c1_digit), Isa::Eq(c1, '_'))),
+              Isa::And(Isa::Eq(c0, '{'), c1_digit)),
+      Isa::Or(Isa::And(bracket, Isa::Or(c1_blank, Isa::Eq(c1, '-'))),
+              Isa::And(Isa::Eq(c0, '+'),
+                       Isa::Or(Isa::Or(c1_blank, Isa::Eq(c1, '\'')),
+                               Isa::Or(Isa::Or(Isa::Eq(c1, '"'), Isa::Eq(c1, '(')),
+                                       Isa::Eq(c1, '['))))));
+  const V normalize1 =
+      Isa::Or(Isa::And(dash, Isa::And(Isa::Eq(l1, 'j'), Isa::Eq(l2, 'o'))),
+              Isa::And(Isa::Eq(l0, 'r'), Isa::And(Isa::Eq(l1, 'i'), Isa::Eq(l2, 'g'))));
+  const V normalize2 =
+      Isa::And(Isa::Eq(l0, 'r'), Isa::And(Isa::Eq(l1, 'e'), Isa::Eq(l2, 'p')));
+  const V normalize6 =
+      Isa::And(Isa::Eq(c0, ':'), Isa::And(Isa::Eq(c1, ':'), Isa::Eq(l2, 'r')));
+  const V hexish = Isa::Or(
+      Isa::Or(Isa::In(c0, '0', '9'), Isa::In(l0, 'a', 'f')),
+      Isa::Or(Isa::Or(Isa::Eq(c0, ' '), Isa::Eq(c0, ':')), Isa::Or(dash, Isa::Eq(c0, ','))));
+  const V any = Isa::Or(
+      Isa::Or(Isa::Or(char_codes, xor_key), Isa::Or(secure, cms)),
+      Isa::Or(Isa::Or(byte_array, normalize0),
+              Isa::Or(Isa::Or(normalize1, normalize2), normalize6)));
+  return {Isa::Mask(any),        Isa::Mask(char_codes), Isa::Mask(xor_key),
+          Isa::Mask(secure),     Isa::Mask(cms),        Isa::Mask(byte_array),
+          Isa::Mask(normalize0), Isa::Mask(normalize1), Isa::Mask(normalize2),
+          Isa::Mask(normalize6), Isa::Mask(hexish)};
+}
+
+// The vector pass over t[0, n - Isa::kWidth - 2); returns the flags found and
+// the position where the scalar tail starts, with the hex-ish run ending there.
+template <typename Isa>
+__attribute__((always_inline)) inline uint32_t VectorTriggers(std::string_view t, size_t* tail,
+                                                              size_t* run) {
+  constexpr size_t kW = Isa::kWidth;
+  constexpr uint32_t kFull = kW == 32 ? ~uint32_t{0} : (uint32_t{1} << kW) - 1;
+  uint32_t found = 0;
+  size_t p = 0;
+  for (; p + kW + 2 <= t.size() && found != kAllTriggers; p += kW) {
+    const ChunkMasks m = MasksOf<Isa>(t.data() + p);
+    if (!(found & kTriggerByteArray)) {  // the hex-ish run, exactly
+      if (m.hexish == kFull) {
+        *run += kW;
+      } else {
+        const uint32_t gaps = ~m.hexish & kFull;
+        if (*run + static_cast<size_t>(__builtin_ctz(gaps)) >= kHexRun) found |= kTriggerByteArray;
+        *run = static_cast<size_t>(__builtin_clz(gaps)) - (32 - kW);
+      }
+      if (*run >= kHexRun) found |= kTriggerByteArray;
+    }
+    if (m.any == 0) continue;
+    const auto take = [&](uint32_t flag, uint32_t bits, auto check) {
+      if (!(found & flag) && bits != 0 && AnyAt(t, p, bits, check)) found |= flag;
+    };
+    take(kTriggerCharCodes, m.char_codes, CharCodesAt);
+    take(kTriggerXorKey, m.xor_key, XorKeyAt);
+    take(kTriggerSecureString, m.secure_string, SecureStringAt);
+    take(kTriggerCms, m.cms, CmsAt);
+    take(kTriggerByteArray, m.byte_array, ByteArrayAt);
+    take(kTriggerNormalize, m.normalize0, NormalizationTriggerAt);
+    take(kTriggerNormalize, m.normalize1, NormalizationAfter<1>);
+    take(kTriggerNormalize, m.normalize2, NormalizationAfter<2>);
+    take(kTriggerNormalize, m.normalize6, NormalizationAfter<6>);
+  }
+  *tail = p;
+  return found;
+}
+
+__attribute__((target("avx2"))) uint32_t VectorTriggersAvx2(std::string_view t, size_t* tail,
+                                                            size_t* run) {
+  return VectorTriggers<Avx2>(t, tail, run);
+}
+
+uint32_t VectorTriggersSse2(std::string_view t, size_t* tail, size_t* run) {
+  return VectorTriggers<Sse2>(t, tail, run);
+}
+
+#endif  // SBSCAN_TRIGGERS_X86
+
+// The fused pass on `path`: vector chunks, then the last bytes one by one.
+uint32_t FusedTriggers(CandidateScanPath path, std::string_view t) {
+  uint32_t found = 0;
+  size_t p = 0, run = 0;
+#ifdef SBSCAN_TRIGGERS_X86
+  if (path == CandidateScanPath::kAvx2) found = VectorTriggersAvx2(t, &p, &run);
+  if (path == CandidateScanPath::kSse2) found = VectorTriggersSse2(t, &p, &run);
+#else
+  (void)path;
+#endif
+  for (; p < t.size() && found != kAllTriggers; ++p) {
+    if (!(found & kTriggerByteArray)) {
+      run = IsHexish(t[p]) ? run + 1 : 0;
+      if (run >= kHexRun) found |= kTriggerByteArray;
+    }
+    found |= TriggersAt(t, p, kAllTriggers & ~found);
+  }
+  return found;
+}
+
 }  // namespace
 
 uint32_t TextTriggersScalar(std::string_view text) {
@@ -103,19 +377,25 @@ uint32_t TextTriggersScalar(std::string_view text) {
   if (MayNeedNormalization(text)) f |= kTriggerNormalize;
   if (MayHaveByteArray(text)) f |= kTriggerByteArray;
   if (ContainsCi(text, "bxor", 1)) f |= kTriggerXorKey;
-  if (text.find("76492d1116743f04") != std::string_view::npos ||
-      text.find("01000000d08c9ddf") != std::string_view::npos) {
+  if (text.find(kSecureHeaders[0]) != std::string_view::npos ||
+      text.find(kSecureHeaders[1]) != std::string_view::npos) {
     f |= kTriggerSecureString;
   }
-  if (text.find("-----BEGIN CMS") != std::string_view::npos) f |= kTriggerCms;
+  if (text.find(kCmsHeader) != std::string_view::npos) f |= kTriggerCms;
   return f;
+}
+
+uint32_t TextTriggersWith(CandidateScanPath path, std::string_view text) {
+  if (!CandidateScanPathSupported(path)) path = CandidateScanPath::kScalar;
+  if (path == CandidateScanPath::kScalar) return TextTriggersScalar(text);
+  return FusedTriggers(path, text);
 }
 
 void ScanTextWith(CandidateScanPath path, std::string_view text,
                   size_t min_run, size_t max_candidates,
                   std::vector<Candidate>* out, uint32_t* triggers) {
   FindBase64CandidatesWith(path, text, min_run, max_candidates, out);
-  *triggers = TextTriggersScalar(text);
+  *triggers = TextTriggersWith(path, text);
 }
 
 void ScanText(std::string_view text, size_t min_run, size_t max_candidates,

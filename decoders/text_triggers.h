@@ -33,11 +33,17 @@ inline constexpr size_t kByteArrayMinBytes = 16;
 // MayNeedNormalization. Thread-safe.
 uint32_t TextTriggersScalar(std::string_view text);
 
-// FindBase64Candidates(text, min_run, max_candidates, out) plus
-// `*triggers` = TextTriggersScalar(text), computed in the same 64-byte
-// SIMD pass (AVX2 or SSE2, as FindBase64Candidates) when the CPU allows.
-// Both results equal the scalar references exactly (see
+// TextTriggersScalar(text) by one fused vector pass (AVX2 or SSE2, as
+// CandidateScanPath): every trigger word is found by a prefix of at most three
+// bytes and confirmed in place, the hex-ish run is tracked across chunks, and
+// the pass stops once every flag is set. kScalar (or an unsupported path) is
+// the reference. Equal to TextTriggersScalar exactly (see
 // tests/decoders/text_triggers_differential_test.cc). Thread-safe.
+uint32_t TextTriggersWith(CandidateScanPath path, std::string_view text);
+
+// FindBase64Candidates(text, min_run, max_candidates, out) plus
+// `*triggers` = TextTriggersScalar(text): two vector passes (the Base64 one
+// and TextTriggersWith) on the CPU's path. Thread-safe.
 void ScanText(std::string_view text, size_t min_run, size_t max_candidates,
               std::vector<Candidate>* out, uint32_t* triggers);
 
