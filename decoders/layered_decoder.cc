@@ -366,7 +366,7 @@ void LayeredDecoder::DecodeText(std::string_view text, int parent, int depth,
   if (trig & kTriggerSecureString) {
     DecodeSecureStringLayers(text, parent, depth, state, visit);
   }
-  DecodeRotationLayers(text, parent, depth, state, visit);
+  DecodeRotationLayers(text, parent, depth, (trig & kTriggerRotationLoop) != 0, state, visit);
 }
 
 void LayeredDecoder::DecodeCmsLayers(
@@ -496,7 +496,7 @@ std::string XorNote(std::string_view key, std::string_view source) {
 }  // namespace
 
 void LayeredDecoder::DecodeRotationLayers(
-    std::string_view text, int parent, int depth, RunState& state,
+    std::string_view text, int parent, int depth, bool has_26, RunState& state,
     absl::FunctionRef<void(const Layer&)> visit) {
   if (text.size() < kMinRotationLiteral) return;
   const auto try_region = [&](size_t begin, size_t end, char quote = 0) {
@@ -534,7 +534,7 @@ void LayeredDecoder::DecodeRotationLayers(
   // String literals of >= kMinRotationLiteral bytes -- in the root only when
   // the script holds the "26" of a rotation loop ((c - 84) % 26): scoring
   // every long literal of every block costs more than the whole driver.
-  if (parent == 0 && text.find("26") == std::string_view::npos) return;
+  if (parent == 0 && !has_26) return;
   const char* s = text.data();
   const size_t n = text.size();
   size_t i = 0;

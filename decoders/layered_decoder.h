@@ -210,7 +210,9 @@ class LayeredDecoder {
   void DecodeCmsLayers(std::string_view text, int parent, int depth,
                        RunState& state,
                        absl::FunctionRef<void(const Layer&)> visit);
-  void DecodeRotationLayers(std::string_view text, int parent, int depth,
+  // `has_26`: the text holds "26" (kTriggerRotationLoop), which the root
+  // needs before its literals are scored.
+  void DecodeRotationLayers(std::string_view text, int parent, int depth, bool has_26,
                             RunState& state,
                             absl::FunctionRef<void(const Layer&)> visit);
   void SetXorHint(const std::vector<XorKeyHit>& hits, size_t begin,

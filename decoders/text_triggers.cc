@@ -109,7 +109,8 @@ bool MayHaveByteArray(std::string_view t) {
 
 constexpr uint32_t kAllTriggers = kTriggerCharCodes | kTriggerNormalize |
                                   kTriggerByteArray | kTriggerXorKey |
-                                  kTriggerSecureString | kTriggerCms;
+                                  kTriggerSecureString | kTriggerCms |
+                                  kTriggerRotationLoop;
 constexpr size_t kHexRun = 2 * kByteArrayMinBytes;
 constexpr std::string_view kSecureHeaders[] = {"76492d1116743f04",
                                                "01000000d08c9ddf"};
@@ -130,6 +131,7 @@ inline bool EqAt(std::string_view t, size_t i, std::string_view word) {
 
 // Confirmations at position p, where the flag's prefix starts.
 bool CharCodesAt(std::string_view t, size_t p) { return IEqAt(t, p, "[char"); }
+bool RotationLoopAt(std::string_view t, size_t p) { return EqAt(t, p, "26"); }
 bool XorKeyAt(std::string_view t, size_t p) { return IEqAt(t, p, "bxor"); }
 bool SecureStringAt(std::string_view t, size_t p) {
   return EqAt(t, p, kSecureHeaders[0]) || EqAt(t, p, kSecureHeaders[1]);
@@ -181,6 +183,9 @@ uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
     f |= kTriggerSecureString;
   }
   if ((want & kTriggerCms) && c == '-' && CmsAt(t, p)) f |= kTriggerCms;
+  if ((want & kTriggerRotationLoop) && c == '2' && RotationLoopAt(t, p)) {
+    f |= kTriggerRotationLoop;
+  }
   if ((want & kTriggerByteArray) && (c == '0' || c == '\\' || c == '@' || l == 'e') &&
       ByteArrayAt(t, p)) {
     f |= kTriggerByteArray;
@@ -197,7 +202,7 @@ uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
 // Bit masks of one vector chunk: bit k = a flag's prefix at chunk byte k.
 struct ChunkMasks {
   uint32_t any;  // union of the prefix masks below (not hexish)
-  uint32_t char_codes, xor_key, secure_string, cms, byte_array;
+  uint32_t char_codes, xor_key, secure_string, cms, byte_array, rotation_loop;
   uint32_t normalize0, normalize1, normalize2, normalize6;  // trigger byte at +0/+1/+2/+6
   uint32_t hexish;  // [0-9A-Fa-f :,-]
 };
@@ -257,6 +262,7 @@ __attribute__((always_inline)) inline ChunkMasks MasksOf(const char* s) {
   const V secure = Isa::Or(
       Isa::And(Isa::Eq(c0, '7'), Isa::And(Isa::Eq(c1, '6'), Isa::Eq(c2, '4'))),
       Isa::And(zero, Isa::And(Isa::Eq(c1, '1'), Isa::Eq(c2, '0'))));
+  const V rotation_loop = Isa::And(Isa::Eq(c0, '2'), Isa::Eq(c1, '6'));
   const V dash = Isa::Eq(c0, '-');
   const V cms = Isa::And(dash, Isa::And(Isa::Eq(c1, 'B'), Isa::Eq(c2, 'E')));
   const V byte_array = Isa::Or(
@@ -290,11 +296,12 @@ __attribute__((always_inline)) inline ChunkMasks MasksOf(const char* s) {
       Isa::Or(Isa::In(c0, '0', '9'), Isa::In(l0, 'a', 'f')),
       Isa::Or(Isa::Or(Isa::Eq(c0, ' '), Isa::Eq(c0, ':')), Isa::Or(dash, Isa::Eq(c0, ','))));
   const V any = Isa::Or(
-      Isa::Or(Isa::Or(char_codes, xor_key), Isa::Or(secure, cms)),
+      Isa::Or(Isa::Or(char_codes, xor_key), Isa::Or(Isa::Or(secure, cms), rotation_loop)),
       Isa::Or(Isa::Or(byte_array, normalize0),
               Isa::Or(Isa::Or(normalize1, normalize2), normalize6)));
   return {Isa::Mask(any),        Isa::Mask(char_codes), Isa::Mask(xor_key),
           Isa::Mask(secure),     Isa::Mask(cms),        Isa::Mask(byte_array),
+          Isa::Mask(rotation_loop),
           Isa::Mask(normalize0), Isa::Mask(normalize1), Isa::Mask(normalize2),
           Isa::Mask(normalize6), Isa::Mask(hexish)};
 }
@@ -328,6 +335,7 @@ __attribute__((always_inline)) inline uint32_t VectorTriggers(std::string_view t
     take(kTriggerXorKey, m.xor_key, XorKeyAt);
     take(kTriggerSecureString, m.secure_string, SecureStringAt);
     take(kTriggerCms, m.cms, CmsAt);
+    if (m.rotation_loop != 0) found |= kTriggerRotationLoop;  // exact: nothing to confirm
     take(kTriggerByteArray, m.byte_array, ByteArrayAt);
     take(kTriggerNormalize, m.normalize0, NormalizationTriggerAt);
     take(kTriggerNormalize, m.normalize1, NormalizationAfter<1>);
@@ -382,6 +390,7 @@ uint32_t TextTriggersScalar(std::string_view text) {
     f |= kTriggerSecureString;
   }
   if (text.find(kCmsHeader) != std::string_view::npos) f |= kTriggerCms;
+  if (text.find("26") != std::string_view::npos) f |= kTriggerRotationLoop;
   return f;
 }
 

@@ -48,6 +48,8 @@ struct Case {
 
 const Case kCases[] = {
     {"Get-ChildItem -Path C:\\ | Sort-Object Name", 0},
+    {"[char](($_ - 84) % 26 + 97)", kTriggerCharCodes | kTriggerRotationLoop},
+    {"$n = 2 6", 0},
     {"$s = [char]72 + [char]105", kTriggerCharCodes | kTriggerNormalize},
     {"[CHAR]72", kTriggerCharCodes},
     {"[cha", 0},
@@ -122,7 +124,7 @@ const char* const kPieces[] = {
     "-----",  "BEGIN",  " CMS",    "-BE",       "{0}",    "{1}{0}", "'a'+'b'", "-join",
     "-jo",    "join",   "replace", "-replace",  ".Replace(", "rep",  "::",     "::Reverse(",
     "reverse", "Right", "RightToLeft", "rig",   "[-1..",  "[ -1 ..", "deadbeef", "0123456789",
-    "abcdef", "Write-Host", "\xe2\x80\x98", "\xff", "\x80", "\x01", "I`nv",  "`n",
+    "abcdef", "2", "26", "% 26", "Write-Host", "\xe2\x80\x98", "\xff", "\x80", "\x01", "I`nv",  "`n",
 };
 
 std::string RandomSoup(std::mt19937& rng, size_t pieces) {
