@@ -212,8 +212,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint32_t t = 0;
         d::ScanTextWith(path, text, 4 + max_out % 64, 32, &p, &t);
         FUZZ_CHECK(p == c && t == triggers);
+        FUZZ_CHECK(d::TextTriggersWith(path, text) == triggers);
       }
-      (void)d::TextTriggersScalar(text);
+      FUZZ_CHECK(d::TextTriggersScalar(text) == triggers);  // the fused pass = the reference
       break;
     }
     case 18: {
