@@ -207,32 +207,24 @@ struct ChunkMasks {
   uint32_t hexish;  // [0-9A-Fa-f :,-]
 };
 
+// Records `flag` in *found when one of the candidates in `bits` (bit k =
+// position base + k) is confirmed by `check`.
+inline void Take(uint32_t flag, uint32_t bits, bool (*check)(std::string_view, size_t),
+                 std::string_view t, size_t base, uint32_t* found) {
+  if (!(*found & flag) && bits != 0 && AnyAt(t, base, bits, check)) *found |= flag;
+}
+
+}  // namespace
+
 #ifdef SBSCAN_TRIGGERS_X86
 
-// One vector width's operations, so that the chunk logic below is written once.
-// Not always_inline: these inline once the chunk logic sits inside an AVX2 function.
-#define SBSCAN_AVX2 __attribute__((target("avx2"))) inline
-struct Avx2 {
-  using V = __m256i;
-  static constexpr size_t kWidth = 32;
-  SBSCAN_AVX2 static V Load(const char* p) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  }
-  SBSCAN_AVX2 static V Set(char c) { return _mm256_set1_epi8(c); }
-  SBSCAN_AVX2 static V Eq(V a, char c) { return _mm256_cmpeq_epi8(a, Set(c)); }
-  SBSCAN_AVX2 static V Or(V a, V b) { return _mm256_or_si256(a, b); }
-  SBSCAN_AVX2 static V And(V a, V b) { return _mm256_and_si256(a, b); }
-  SBSCAN_AVX2 static V In(V a, char lo, char hi) {  // lo <= a <= hi, unsigned
-    const V u = _mm256_sub_epi8(a, Set(lo));
-    return _mm256_cmpeq_epi8(_mm256_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
-  }
-  SBSCAN_AVX2 static uint32_t Mask(V a) {
-    return static_cast<uint32_t>(_mm256_movemask_epi8(a));
-  }
-};
-#undef SBSCAN_AVX2
-
-struct Sse2 {
+// Each instruction set's copy of text_triggers_chunk.inc, in its own
+// namespace. The AVX2 copy sits in a target region: functions defined there
+// compile for AVX2 (and run only when the CPU has it); the library's other
+// code, std's inline functions included, keeps the baseline target.
+namespace sse2 {
+namespace {
+struct Isa {
   using V = __m128i;
   static constexpr size_t kWidth = 16;
   static V Load(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
@@ -240,130 +232,58 @@ struct Sse2 {
   static V Eq(V a, char c) { return _mm_cmpeq_epi8(a, Set(c)); }
   static V Or(V a, V b) { return _mm_or_si128(a, b); }
   static V And(V a, V b) { return _mm_and_si128(a, b); }
-  static V In(V a, char lo, char hi) {
+  static V In(V a, char lo, char hi) {  // lo <= a <= hi, unsigned
     const V u = _mm_sub_epi8(a, Set(lo));
     return _mm_cmpeq_epi8(_mm_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
   }
   static uint32_t Mask(V a) { return static_cast<uint32_t>(_mm_movemask_epi8(a)); }
 };
+#include "decoders/text_triggers_chunk.inc"
+}  // namespace
+}  // namespace sse2
 
-// Reads s[0, Isa::kWidth + 2).
-template <typename Isa>
-__attribute__((always_inline)) inline ChunkMasks MasksOf(const char* s) {
-  using V = typename Isa::V;
-  const V x20 = Isa::Set(0x20);
-  const V c0 = Isa::Load(s), c1 = Isa::Load(s + 1), c2 = Isa::Load(s + 2);
-  const V l0 = Isa::Or(c0, x20), l1 = Isa::Or(c1, x20), l2 = Isa::Or(c2, x20);
-  const V bracket = Isa::Eq(c0, '[');
-  const V char_codes = Isa::And(bracket, Isa::And(Isa::Eq(l1, 'c'), Isa::Eq(l2, 'h')));
-  const V xor_key =
-      Isa::And(Isa::Eq(l0, 'b'), Isa::And(Isa::Eq(l1, 'x'), Isa::Eq(l2, 'o')));
-  const V zero = Isa::Eq(c0, '0');
-  const V secure = Isa::Or(
-      Isa::And(Isa::Eq(c0, '7'), Isa::And(Isa::Eq(c1, '6'), Isa::Eq(c2, '4'))),
-      Isa::And(zero, Isa::And(Isa::Eq(c1, '1'), Isa::Eq(c2, '0'))));
-  const V rotation_loop = Isa::And(Isa::Eq(c0, '2'), Isa::Eq(c1, '6'));
-  const V dash = Isa::Eq(c0, '-');
-  const V cms = Isa::And(dash, Isa::And(Isa::Eq(c1, 'B'), Isa::Eq(c2, 'E')));
-  const V byte_array = Isa::Or(
-      Isa::Or(Isa::And(Isa::Or(zero, Isa::Eq(c0, '\\')), Isa::Eq(l1, 'x')),
-              Isa::And(Isa::Eq(c0, '@'), Isa::Eq(c1, '('))),
-      Isa::And(Isa::Eq(l0, 'e'), Isa::And(Isa::Eq(c1, '['), Isa::Eq(c2, ']'))));
-  // Normalisation: each construct NormalizationTriggerAt accepts, by its
-  // necessary bytes -- ` + word byte, { + digit, [ + blank or -, + + blank,
-  // quote, ( or [ -- at the trigger byte; the words by their first bytes:
-  // "-jo"(in) and "rig"(httoleft) one byte before it, "rep"(lace) two,
-  // "::r"(everse) six.
-  const V c1_blank = Isa::In(c1, 0, ' ');
-  const V c1_digit = Isa::In(c1, '0', '9');
-  const V normalize0 = Isa::Or(
-      Isa::Or(Isa::And(Isa::Eq(c0, '`'),
-                       Isa::Or(Isa::Or(Isa::In(l1, 'a', 'z'), c1_digit), Isa::Eq(c1, '_'))),
-              Isa::And(Isa::Eq(c0, '{'), c1_digit)),
-      Isa::Or(Isa::And(bracket, Isa::Or(c1_blank, Isa::Eq(c1, '-'))),
-              Isa::And(Isa::Eq(c0, '+'),
-                       Isa::Or(Isa::Or(c1_blank, Isa::Eq(c1, '\'')),
-                               Isa::Or(Isa::Or(Isa::Eq(c1, '"'), Isa::Eq(c1, '(')),
-                                       Isa::Eq(c1, '['))))));
-  const V normalize1 =
-      Isa::Or(Isa::And(dash, Isa::And(Isa::Eq(l1, 'j'), Isa::Eq(l2, 'o'))),
-              Isa::And(Isa::Eq(l0, 'r'), Isa::And(Isa::Eq(l1, 'i'), Isa::Eq(l2, 'g'))));
-  const V normalize2 =
-      Isa::And(Isa::Eq(l0, 'r'), Isa::And(Isa::Eq(l1, 'e'), Isa::Eq(l2, 'p')));
-  const V normalize6 =
-      Isa::And(Isa::Eq(c0, ':'), Isa::And(Isa::Eq(c1, ':'), Isa::Eq(l2, 'r')));
-  const V hexish = Isa::Or(
-      Isa::Or(Isa::In(c0, '0', '9'), Isa::In(l0, 'a', 'f')),
-      Isa::Or(Isa::Or(Isa::Eq(c0, ' '), Isa::Eq(c0, ':')), Isa::Or(dash, Isa::Eq(c0, ','))));
-  const V any = Isa::Or(
-      Isa::Or(Isa::Or(char_codes, xor_key), Isa::Or(Isa::Or(secure, cms), rotation_loop)),
-      Isa::Or(Isa::Or(byte_array, normalize0),
-              Isa::Or(Isa::Or(normalize1, normalize2), normalize6)));
-  return {Isa::Mask(any),        Isa::Mask(char_codes), Isa::Mask(xor_key),
-          Isa::Mask(secure),     Isa::Mask(cms),        Isa::Mask(byte_array),
-          Isa::Mask(rotation_loop),
-          Isa::Mask(normalize0), Isa::Mask(normalize1), Isa::Mask(normalize2),
-          Isa::Mask(normalize6), Isa::Mask(hexish)};
-}
-
-// The vector pass over t[0, n - Isa::kWidth - 2); returns the flags found and
-// the position where the scalar tail starts, with the hex-ish run ending there.
-template <typename Isa>
-__attribute__((always_inline)) inline uint32_t VectorTriggers(std::string_view t, size_t* tail,
-                                                              size_t* run) {
-  constexpr size_t kW = Isa::kWidth;
-  constexpr uint32_t kFull = kW == 32 ? ~uint32_t{0} : (uint32_t{1} << kW) - 1;
-  uint32_t found = 0;
-  size_t p = 0;
-  for (; p + kW + 2 <= t.size() && found != kAllTriggers; p += kW) {
-    const ChunkMasks m = MasksOf<Isa>(t.data() + p);
-    if (!(found & kTriggerByteArray)) {  // the hex-ish run, exactly
-      if (m.hexish == kFull) {
-        *run += kW;
-      } else {
-        const uint32_t gaps = ~m.hexish & kFull;
-        if (*run + static_cast<size_t>(__builtin_ctz(gaps)) >= kHexRun) found |= kTriggerByteArray;
-        *run = static_cast<size_t>(__builtin_clz(gaps)) - (32 - kW);
-      }
-      if (*run >= kHexRun) found |= kTriggerByteArray;
-    }
-    if (m.any == 0) continue;
-    const auto take = [&](uint32_t flag, uint32_t bits, auto check) {
-      if (!(found & flag) && bits != 0 && AnyAt(t, p, bits, check)) found |= flag;
-    };
-    take(kTriggerCharCodes, m.char_codes, CharCodesAt);
-    take(kTriggerXorKey, m.xor_key, XorKeyAt);
-    take(kTriggerSecureString, m.secure_string, SecureStringAt);
-    take(kTriggerCms, m.cms, CmsAt);
-    if (m.rotation_loop != 0) found |= kTriggerRotationLoop;  // exact: nothing to confirm
-    take(kTriggerByteArray, m.byte_array, ByteArrayAt);
-    take(kTriggerNormalize, m.normalize0, NormalizationTriggerAt);
-    take(kTriggerNormalize, m.normalize1, NormalizationAfter<1>);
-    take(kTriggerNormalize, m.normalize2, NormalizationAfter<2>);
-    take(kTriggerNormalize, m.normalize6, NormalizationAfter<6>);
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#endif
+namespace avx2 {
+namespace {
+struct Isa {
+  using V = __m256i;
+  static constexpr size_t kWidth = 32;
+  static V Load(const char* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static V Set(char c) { return _mm256_set1_epi8(c); }
+  static V Eq(V a, char c) { return _mm256_cmpeq_epi8(a, Set(c)); }
+  static V Or(V a, V b) { return _mm256_or_si256(a, b); }
+  static V And(V a, V b) { return _mm256_and_si256(a, b); }
+  static V In(V a, char lo, char hi) {
+    const V u = _mm256_sub_epi8(a, Set(lo));
+    return _mm256_cmpeq_epi8(_mm256_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
   }
-  *tail = p;
-  return found;
-}
-
-__attribute__((target("avx2"))) uint32_t VectorTriggersAvx2(std::string_view t, size_t* tail,
-                                                            size_t* run) {
-  return VectorTriggers<Avx2>(t, tail, run);
-}
-
-uint32_t VectorTriggersSse2(std::string_view t, size_t* tail, size_t* run) {
-  return VectorTriggers<Sse2>(t, tail, run);
-}
+  static uint32_t Mask(V a) { return static_cast<uint32_t>(_mm256_movemask_epi8(a)); }
+};
+#include "decoders/text_triggers_chunk.inc"
+}  // namespace
+}  // namespace avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 
 #endif  // SBSCAN_TRIGGERS_X86
+
+namespace {
 
 // The fused pass on `path`: vector chunks, then the last bytes one by one.
 uint32_t FusedTriggers(CandidateScanPath path, std::string_view t) {
   uint32_t found = 0;
   size_t p = 0, run = 0;
 #ifdef SBSCAN_TRIGGERS_X86
-  if (path == CandidateScanPath::kAvx2) found = VectorTriggersAvx2(t, &p, &run);
-  if (path == CandidateScanPath::kSse2) found = VectorTriggersSse2(t, &p, &run);
+  if (path == CandidateScanPath::kAvx2) found = avx2::VectorTriggers(t, &p, &run);
+  if (path == CandidateScanPath::kSse2) found = sse2::VectorTriggers(t, &p, &run);
 #else
   (void)path;
 #endif
