@@ -100,7 +100,6 @@ bool MayHaveByteArray(std::string_view t) {
   return false;
 }
 
-
 // ---------------------------------------------------------------------------
 // The fused pass. Every trigger word is found by a prefix of at most three
 // bytes (three shifted compares in a vector pass) and confirmed at that

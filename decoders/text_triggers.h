@@ -39,7 +39,7 @@ uint32_t TextTriggersScalar(std::string_view text);
 // bytes and confirmed in place, the hex-ish run is tracked across chunks, and
 // the pass stops once every flag is set. kScalar (or an unsupported path) is
 // the reference. Equal to TextTriggersScalar exactly (see
-// tests/decoders/text_triggers_differential_test.cc). Thread-safe.
+// tests/decoders/text_triggers_test.cc). Thread-safe.
 uint32_t TextTriggersWith(CandidateScanPath path, std::string_view text);
 
 // FindBase64Candidates(text, min_run, max_candidates, out) plus
