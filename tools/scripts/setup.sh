@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 packages=(cmake ninja-build g++ pkg-config clang-14 libfuzzer-14-dev libclang-rt-14-dev python3
           libhyperscan-dev libre2-dev libsimdjson-dev libabsl-dev
           libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev
-          libcli11-dev zlib1g-dev libssl-dev librdkafka-dev rsyslog)
+          libcli11-dev zlib1g-dev libssl-dev librdkafka-dev rsyslog
+          valgrind ripgrep yara)  # valgrind: perf.callgrind_guard; rg, yara: bench baselines
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
