@@ -463,18 +463,28 @@ class Translator {
       p.field = field;
       p.cased = cased || encoded;
       p.line = line;
-      if (anchor == Anchor::kContains && !any_wild) {
+      // A leading `*` frees the start, a trailing one the end, and neither is scanned for: the
+      // same texts match, but `-UserName *` as the regex `-UserName [\s\S]*` would report a
+      // match at every byte after `-UserName ` (15 ns/B on the generated corpus).
+      bool at_start = anchor == Anchor::kEqual || anchor == Anchor::kStarts;
+      bool at_end = anchor == Anchor::kEqual || anchor == Anchor::kEnds;
+      size_t begin = 0, end = g.kinds.size();
+      for (; begin < end && g.kinds[begin] == Glob::kStar; ++begin) at_start = false;
+      for (; end > begin && g.kinds[end - 1] == Glob::kStar; --end) at_end = false;
+      const bool inner_wild = std::any_of(g.kinds.begin() + begin, g.kinds.begin() + end,
+                                          [](uint8_t k) { return k != Glob::kByte; });
+      if (!at_start && !at_end && !inner_wild) {
         p.kind = Pattern::Kind::kLiteral;
-        p.value = g.bytes;
+        p.value = g.bytes.substr(begin, end - begin);
       } else {
         p.kind = Pattern::Kind::kRegex;
-        std::string r = (anchor == Anchor::kEqual || anchor == Anchor::kStarts) ? "\\A" : "";
+        std::string r = at_start ? "\\A" : "";
         std::string run;
         auto flush = [&] {
           if (!run.empty()) r += internal::EscapeLiteral(run);
           run.clear();
         };
-        for (size_t i = 0; i < g.kinds.size(); ++i) {
+        for (size_t i = begin; i < end; ++i) {
           if (g.kinds[i] == Glob::kByte) {
             run.push_back(g.bytes[i]);
             continue;
@@ -483,7 +493,7 @@ class Translator {
           r += g.kinds[i] == Glob::kStar ? "[\\s\\S]*" : "[\\s\\S]";
         }
         flush();
-        if (anchor == Anchor::kEqual || anchor == Anchor::kEnds) r += "\\z";
+        if (at_end) r += "\\z";
         p.value = std::move(r);
       }
       names.push_back(AddPattern(std::move(p)));

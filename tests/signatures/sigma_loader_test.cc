@@ -130,6 +130,43 @@ TEST(SigmaLoaderTest, WildcardsAndEscapes) {
   EXPECT_EQ(e.rule().patterns[0].value, "x*y?z\\w\\q");
 }
 
+
+// A leading or trailing `*` frees that end of the value and is not scanned for (a trailing
+// `[\s\S]*` would be reported at every byte after the literal): same matches, cheaper pattern.
+TEST(SigmaLoaderTest, OuterStarsFreeTheEndsAndAreNotScanned) {
+  struct Case {
+    const char* detection;
+    Pattern::Kind kind;
+    const char* value;
+    const char* fires;
+    const char* silent;
+  };
+  const Case cases[] = {
+      {"ScriptBlockText|contains: '-UserName *'", Pattern::Kind::kLiteral, "-UserName ",
+       "x -username bob", "x -UserNameBob"},
+      {"ScriptBlockText|contains: '**Invoke*'", Pattern::Kind::kLiteral, "Invoke", "xinvokex",
+       "invok"},
+      {"ScriptBlockText|startswith: 'Get-*'", Pattern::Kind::kRegex, "\\AGet\\x2d", "get-x",
+       "xget-"},
+      {"ScriptBlockText|endswith: '*.ps1'", Pattern::Kind::kRegex, "\\x2eps1\\z", "a.PS1",
+       "a.ps1 "},
+      {"ScriptBlockText: '*whoami'", Pattern::Kind::kRegex, "whoami\\z", "x whoami",
+       "whoami x"},
+      {"ScriptBlockText: 'whoami*'", Pattern::Kind::kRegex, "\\Awhoami", "whoami /all",
+       "x whoami"},
+      {"ScriptBlockText: '*who?mi*'", Pattern::Kind::kRegex, "who[\\s\\S]mi", "x whoAmi x",
+       "whomi"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.detection);
+    OneRule r(std::string("  sel:\n    ") + c.detection + "\n  condition: sel\n");
+    ASSERT_EQ(r.rule().patterns.size(), 1u);
+    EXPECT_EQ(r.rule().patterns[0].kind, c.kind);
+    EXPECT_EQ(r.rule().patterns[0].value, c.value);
+    EXPECT_TRUE(r.Fires(c.fires));
+    EXPECT_FALSE(r.Fires(c.silent));
+  }
+}
 TEST(SigmaLoaderTest, RegexIsCaseSensitiveUnlessI) {
   OneRule r("  sel:\n    ScriptBlockText|re: 'Get-[A-Z]+'\n  condition: sel\n");
   EXPECT_TRUE(r.Fires("Get-ABC"));
