@@ -44,15 +44,6 @@ size_t PeakRss() {
   return static_cast<size_t>(ru.ru_maxrss) * 1024;
 }
 
-std::string Utf16le(std::string_view ascii) {
-  std::string out;
-  for (char c : ascii) {
-    out.push_back(c);
-    out.push_back('\0');
-  }
-  return out;
-}
-
 std::string Gzip(std::string_view in, int level = 9) {
   z_stream z{};
   EXPECT_EQ(deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY), Z_OK);
