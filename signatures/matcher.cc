@@ -206,7 +206,7 @@ void Matcher::ScanPath(std::string_view path) { Scan(path, 1, kPathLayer); }
 
 void Matcher::ScanText(std::string_view text, int layer) { Scan(text, 0, layer); }
 
-void Matcher::Evaluate(std::vector<RuleHit>* out) {
+void Matcher::Evaluate(std::vector<RuleHit>* out, bool near_misses) {
   const RuleSet& set = *rules_;
   rule_list_.clear();
   auto mark = [this](uint32_t rule) {
@@ -243,8 +243,12 @@ void Matcher::Evaluate(std::vector<RuleHit>* out) {
     const internal::CompiledRule& cr = set.compiled_[r];
     const Rule& rule = set.rules_[r];
     absl::Span<const uint8_t> hits(hits_.data() + cr.hit_offset, rule.patterns.size());
-    if (cr.condition.Evaluate(hits)) {
-      RuleHit hit{&rule, {}, 0};
+    const bool held = cr.condition.Evaluate(hits);
+    if (held || near_misses) {
+      RuleHit hit{&rule, {}, 0, {}, held};
+      for (uint32_t i = 0; i < cr.selections.size(); ++i) {
+        if (cr.selections[i].Evaluate(hits)) hit.selections.push_back(i);
+      }
       for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
         if (!hits[i]) continue;
         const Pattern& p = rule.patterns[i];
@@ -261,7 +265,7 @@ void Matcher::Evaluate(std::vector<RuleHit>* out) {
           hit.matches.push_back({i, stored_[j].layer, stored_[j].begin, stored_[j].end});
         }
       }
-      out->push_back(std::move(hit));
+      if (held || !hit.matches.empty()) out->push_back(std::move(hit));
     }
     std::fill(hits_.begin() + cr.hit_offset,
               hits_.begin() + cr.hit_offset + rule.patterns.size(), 0);

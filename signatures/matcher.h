@@ -40,11 +40,15 @@ struct PatternMatch {
 // lives). `matches` lists the recorded matches of every pattern that hit, grouped by pattern in
 // pattern order, in scan order within a pattern. `total_matches` counts all matches of those
 // patterns (Hyperscan match ends; RE2's non-overlapping matches for prefilter regexes; 1 per
-// level pattern), recorded or not.
+// level pattern), recorded or not. `selections` indexes the rule's Selections that held (Sigma
+// rules), in rule order. `condition_held` is false only for the near misses that
+// Evaluate(out, /*near_misses=*/true) adds: rules with a pattern hit whose condition failed.
 struct RuleHit {
   const Rule* rule;
   std::vector<PatternMatch> matches;
   uint64_t total_matches;
+  std::vector<uint32_t> selections;
+  bool condition_held = true;
 };
 
 // Scanning state for one thread: owns a Hyperscan scratch sized for the set (the shared database
@@ -82,8 +86,10 @@ class Matcher {
   void ScanText(std::string_view text, int layer);
 
   // Appends one RuleHit per rule whose condition holds on the union of everything scanned since
-  // Reset(), in rule order. Does not change the block state (may be called again).
-  void Evaluate(std::vector<RuleHit>* out);
+  // Reset(), in rule order. With `near_misses` (for `sbscan explain`), also one per rule that
+  // had a pattern hit but whose condition failed (condition_held = false). Does not change the
+  // block state (may be called again).
+  void Evaluate(std::vector<RuleHit>* out, bool near_misses = false);
 
   const RuleSet& rule_set() const { return *rules_; }
 

@@ -54,6 +54,13 @@ struct Example {
   bool must_match = true;
 };
 
+// A named sub-condition of a rule, reported in alerts when it held: a Sigma selection and its
+// translation over the rule's pattern names (same language as Rule::condition).
+struct Selection {
+  std::string name;
+  std::string condition;
+};
+
 // A rule as loaded from a file. Plain data: copyable, no invariants beyond those checked by
 // ParseRules() and RuleSet::Compile(). `source_line` is the 1-based line of the rule's `id:`.
 struct Rule {
@@ -73,6 +80,7 @@ struct Rule {
   // as written (`condition` above holds its translation over pattern names).
   std::string uuid, status, author, original_condition;
   std::vector<std::string> references, falsepositives;
+  std::vector<Selection> selections;  // Sigma: every selection of the detection, in file order
 };
 
 // Returns "file:line: rule 'id'" (or the parts that are known) for error messages.

@@ -279,12 +279,20 @@ absl::Status ParseRule(const YAML::Node& doc, std::string_view source, int doc_i
       }
       rule->level = *parsed;
       has_level = true;
-    } else if (key == "tags") {
+    } else if (key == "author" || key == "status") {
+      SBSCAN_ASSIGN_OR_RETURN(std::string text, ScalarString(value, key, ctx));
+      (key == "author" ? rule->author : rule->status) = std::move(text);
+    } else if (key == "tags" || key == "references" || key == "falsepositives") {
       if (value.IsNull()) continue;
-      if (!value.IsSequence()) return ctx.Error(line, "'tags' must be a list of strings");
-      for (const YAML::Node& tag : value) {
-        SBSCAN_ASSIGN_OR_RETURN(std::string t, ScalarString(tag, "tags", ctx));
-        rule->tags.push_back(std::move(t));
+      if (!value.IsSequence()) {
+        return ctx.Error(line, absl::StrCat("'", key, "' must be a list of strings"));
+      }
+      std::vector<std::string>& list = key == "tags"         ? rule->tags
+                                       : key == "references" ? rule->references
+                                                             : rule->falsepositives;
+      for (const YAML::Node& item : value) {
+        SBSCAN_ASSIGN_OR_RETURN(std::string t, ScalarString(item, key, ctx));
+        list.push_back(std::move(t));
       }
     } else if (key == "patterns") {
       if (!value.IsMap() || value.size() == 0) {
@@ -308,7 +316,8 @@ absl::Status ParseRule(const YAML::Node& doc, std::string_view source, int doc_i
       SBSCAN_RETURN_IF_ERROR(ParseExamples(value, ctx, &rule->examples));
     } else {
       return ctx.Error(line, absl::StrCat("unknown key '", key, "' (expected id, title, "
-                                          "description, level, tags, patterns, condition, "
+                                          "description, level, status, author, tags, "
+                                          "references, falsepositives, patterns, condition, "
                                           "examples)"));
     }
   }

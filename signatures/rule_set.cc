@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "signatures/re2_options.h"
 #include "signatures/status_macros.h"
 
 namespace sbscan::signatures {
@@ -47,17 +48,6 @@ using internal::Expression;
 
 std::string PatternLocation(const Rule& rule, const Pattern& pattern) {
   return absl::StrCat(RuleLocation(rule, pattern.line), ": pattern '", pattern.name, "'");
-}
-
-RE2::Options Re2Options(bool cased, int64_t max_mem) {
-  RE2::Options options;
-  // Bytes, like Hyperscan without HS_FLAG_UTF8: '.' is one byte, \xHH is a byte.
-  options.set_encoding(RE2::Options::EncodingLatin1);
-  options.set_case_sensitive(cased);
-  options.set_log_errors(false);
-  options.set_never_capture(true);
-  options.set_max_mem(max_mem);
-  return options;
 }
 
 // Result of checking one regex on its own.
@@ -183,21 +173,13 @@ absl::Status RuleSet::PlanGates(const std::vector<std::string>& regex_source,
   for (size_t i = 0; i < expressions_.size(); ++i) {
     if (expressions_[i].literal) continue;
     int id = -1;
-    {
-      // This regex's own atoms: none (unfiltered) or too many keeps it in the shared database.
-      re2::FilteredRE2 alone(options_.min_atom_length);
-      if (alone.Add(regex_source[i], Re2Options(regex_cased[i], options_.re2_max_mem), &id) !=
-          RE2::NoError) {
-        continue;  // RE2 rejects it (Hyperscan-only syntax)
-      }
-      std::vector<std::string> own_atoms;
-      alone.Compile(&own_atoms);
-      std::vector<int> unfiltered;
-      alone.AllPotentials({}, &unfiltered);
-      if (!unfiltered.empty() || own_atoms.empty() ||
-          own_atoms.size() > static_cast<size_t>(options_.max_atoms_per_gated_regex)) {
-        continue;
-      }
+    // This regex's own atoms: RE2 rejects it (Hyperscan-only syntax), none (unfiltered) or
+    // too many keep it in the shared database.
+    std::optional<std::vector<std::string>> own_atoms = RegexAtoms(
+        regex_source[i], regex_cased[i], options_.min_atom_length, options_.re2_max_mem);
+    if (!own_atoms || own_atoms->empty() ||
+        own_atoms->size() > static_cast<size_t>(options_.max_atoms_per_gated_regex)) {
+      continue;
     }
     if (filter->Add(regex_source[i], Re2Options(regex_cased[i], options_.re2_max_mem), &id) !=
             RE2::NoError ||
@@ -306,6 +288,14 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
           absl::StrCat(RuleLocation(rule), ": ", cond.status().message()));
     }
     cr.condition = *std::move(cond);
+    for (const Selection& sel : rule.selections) {
+      absl::StatusOr<Condition> parsed = Condition::Parse(sel.condition, names);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(RuleLocation(rule), ": selection '",
+                                                       sel.name, "': ", parsed.status().message()));
+      }
+      cr.selections.push_back(*std::move(parsed));
+    }
     cr.hit_offset = static_cast<uint32_t>(set->hit_slots_);
     set->hit_slots_ += rule.patterns.size();
     cr.pattern_expr.assign(rule.patterns.size(), -1);

@@ -113,6 +113,7 @@ std::string EscapeLiteral(std::string_view literal);
 // Per-rule compiled data.
 struct CompiledRule {
   Condition condition;
+  std::vector<Condition> selections;   // parsed Rule::selections, same order
   uint32_t hit_offset = 0;             // first slot of this rule in the Matcher's hit bitmap
   std::vector<int32_t> pattern_expr;   // expression index per pattern, -1 for level patterns
   bool has_level_pattern = false;

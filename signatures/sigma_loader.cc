@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "signatures/condition.h"
+#include "signatures/glob.h"
 #include "signatures/rule_set.h"
 #include "signatures/string_view_compat.h"
 #include "signatures/yaml_load_all.h"
@@ -194,20 +195,6 @@ std::vector<Glob> WinDash(const Glob& g) {
 
 std::string Lower(std::string_view s) { return absl::AsciiStrToLower(std::string(s)); }
 
-// Simple fnmatch over selection names (`*` any run, `?` one char).
-bool NameMatches(std::string_view pat, std::string_view name) {
-  if (pat.empty()) return name.empty();
-  if (pat[0] == '*') {
-    for (size_t k = 0; k <= name.size(); ++k) {
-      if (NameMatches(pat.substr(1), name.substr(k))) return true;
-    }
-    return false;
-  }
-  if (name.empty()) return false;
-  if (pat[0] != '?' && pat[0] != name[0]) return false;
-  return NameMatches(pat.substr(1), name.substr(1));
-}
-
 std::string Join(const std::vector<std::string>& parts, const char* op) {
   if (parts.size() == 1) return parts[0];
   return absl::StrCat("(", absl::StrJoin(parts, op), ")");
@@ -266,6 +253,7 @@ class Translator {
       if (!Condition(text, condition_line ? condition_line : LineOf(c), &out)) return false;
       translated.push_back(out);
     }
+    for (const std::string& n : names_) rule_->selections.push_back({n, selections_[n]});
     rule_->original_condition = absl::StrJoin(originals, " | ");
     rule_->condition = translated.size() == 1 ? translated[0] : Join(translated, " or ");
     return true;
@@ -593,7 +581,7 @@ class Translator {
       std::string target = tokens_[pos_++];
       std::vector<std::string> parts;
       for (const std::string& n : names_) {
-        bool take = Lower(target) == "them" ? n[0] != '_' : NameMatches(target, n);
+        bool take = Lower(target) == "them" ? n[0] != '_' : GlobMatch(target, n);
         if (take) parts.push_back(selections_[n]);
       }
       if (parts.empty()) {

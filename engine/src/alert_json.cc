@@ -60,6 +60,11 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   w.Raw(",\"name\":").Str(alert.rule.title);
   w.Raw(",\"level\":").Str(alert.rule.level);
   w.Raw(",\"ruleset\":").Str(alert.rule.ruleset);
+  if (!alert.rule.description.empty()) w.Raw(",\"description\":").Str(alert.rule.description);
+  if (!alert.rule.author.empty()) w.Raw(",\"author\":").Str(alert.rule.author);
+  if (!alert.rule.references.empty()) {
+    w.Raw(",\"reference\":").Array(alert.rule.references, [&](const std::string& s) { w.Str(s); });
+  }
   w.Raw("},\"threat\":{\"technique\":{\"id\":");
   w.Array(alert.rule.technique_ids, [&](const std::string& s) { w.Str(s); });
   w.Raw("},\"tactic\":{\"name\":");
@@ -77,6 +82,16 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   if (b.level > 0) w.Raw(",\"log\":{\"level\":").Int(b.level).Raw("}");
 
   w.Raw(",\"sbscan\":{\"origin\":").Str(b.origin);
+  if (!alert.rule.status.empty() || !alert.rule.falsepositives.empty()) {
+    w.Raw(",\"rule\":{\"status\":").Str(alert.rule.status);
+    w.Raw(",\"falsepositives\":");
+    w.Array(alert.rule.falsepositives, [&](const std::string& s) { w.Str(s); });
+    w.Raw("}");
+  }
+  if (!alert.condition_held) w.Raw(",\"condition_held\":false");
+  if (!alert.selections.empty()) {
+    w.Raw(",\"selections\":").Array(alert.selections, [&](std::string_view s) { w.Str(s); });
+  }
   if (b.remote != nullptr) {
     w.Raw(",\"remote_session\":{\"host_name\":").Str(b.remote->host_name);
     w.Raw(",\"host_application\":").Str(b.remote->host_application);

@@ -59,7 +59,15 @@ RuleInfo ObfuscationRule() {
 
 Analyzer::Analyzer(std::shared_ptr<const signatures::RuleSet> rules,
                    const AnalysisOptions& options)
-    : rules_(rules), options_(options), matcher_(rules), decoder_(ToLimits(options.decode)) {}
+    : rules_(rules), options_(options), matcher_(std::make_unique<signatures::Matcher>(rules)), decoder_(ToLimits(options.decode)) {}
+
+absl::Status Analyzer::SetRules(std::shared_ptr<const signatures::RuleSet> rules) {
+  auto matcher = std::make_unique<signatures::Matcher>(rules);
+  if (absl::Status s = matcher->status(); !s.ok()) return s;
+  rules_ = std::move(rules);
+  matcher_ = std::move(matcher);
+  return absl::OkStatus();
+}
 
 std::string_view Analyzer::LayerText(const ScriptBlock& block, int layer) const {
   if (layer == 0) return block.text;
@@ -69,10 +77,10 @@ std::string_view Analyzer::LayerText(const ScriptBlock& block, int layer) const 
 void Analyzer::Analyze(const ScriptBlock& block, OnAlert on_alert) {
   ++stats_.blocks;
   stats_.text_bytes += block.text.size();
-  matcher_.Reset();
-  matcher_.SetLevel(block.level);
-  if (!block.path.empty()) matcher_.ScanPath(block.path);
-  matcher_.ScanText(block.text, 0);
+  matcher_->Reset();
+  matcher_->SetLevel(block.level);
+  if (!block.path.empty()) matcher_->ScanPath(block.path);
+  matcher_->ScanText(block.text, 0);
 
   layer_slot_.assign(1, 0);
   if (options_.decode.enabled) {
@@ -80,7 +88,7 @@ void Analyzer::Analyze(const ScriptBlock& block, OnAlert on_alert) {
       ++stats_.layers_decoded;
       if (layer.encoding == decoders::TextEncoding::kBinary) return;
       stats_.decoded_bytes += layer.text.size();
-      matcher_.ScanText(layer.text, layer.index);
+      matcher_->ScanText(layer.text, layer.index);
     });
     // Map layer numbers to their place in the decoder's (now final) layer list.
     const auto& layers = decoder_.layers();
@@ -94,11 +102,11 @@ void Analyzer::Analyze(const ScriptBlock& block, OnAlert on_alert) {
   }
 
   hits_.clear();
-  matcher_.Evaluate(&hits_);
+  matcher_->Evaluate(&hits_, options_.report_near_misses);
   for (const signatures::RuleHit& hit : hits_) {
     Alert alert;
     BuildAlert(block, hit, &alert);
-    ++stats_.alerts;
+    if (hit.condition_held) ++stats_.alerts;
     on_alert(alert);
   }
   if (options_.obfuscation_score && block.text.size() >= decoders::kObfuscationMinLength) {
@@ -145,6 +153,16 @@ void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& h
   alert->rule.ruleset = rule.ruleset;
   alert->rule.technique_ids = rule.technique_ids;
   alert->rule.tactics = rule.tactics;
+  alert->rule.condition = rule.original_condition.empty() ? rule.condition
+                                                         : rule.original_condition;
+  alert->rule.status = rule.status;
+  alert->rule.author = rule.author;
+  alert->rule.references = rule.references;
+  alert->rule.falsepositives = rule.falsepositives;
+  selections_.clear();
+  for (uint32_t s : hit.selections) selections_.push_back(rule.selections[s].name);
+  alert->selections = selections_;
+  alert->condition_held = hit.condition_held;
   alert->block = &block;
   alert->total_matches = hit.total_matches;
 

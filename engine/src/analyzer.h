@@ -27,6 +27,9 @@ class Analyzer {
   Analyzer(std::shared_ptr<const signatures::RuleSet> rules, const AnalysisOptions& options);
 
   void Analyze(const ScriptBlock& block, OnAlert on_alert);
+  // Analyzes the next blocks with `rules` (a reload); counters go on. On error (the scratch
+  // could not be allocated) the current rules stay.
+  absl::Status SetRules(std::shared_ptr<const signatures::RuleSet> rules);
 
   const AnalysisStats& stats() const { return stats_; }
 
@@ -37,13 +40,14 @@ class Analyzer {
 
   std::shared_ptr<const signatures::RuleSet> rules_;
   AnalysisOptions options_;
-  signatures::Matcher matcher_;
+  std::unique_ptr<signatures::Matcher> matcher_;
   decoders::LayeredDecoder decoder_;
   AnalysisStats stats_;
   // Scratch reused across blocks.
   std::vector<signatures::RuleHit> hits_;
   std::vector<AlertMatch> matches_;
   std::vector<DecodeStep> path_;
+  std::vector<std::string_view> selections_;
   std::vector<int> layer_slot_;  // layer index -> position in decoder_.layers()
 };
 

@@ -46,6 +46,9 @@ class EventRouter {
   // Analyzes a text that is not an event (a transcript command) as a complete block.
   void AnalyzeText(const TextRecord& record);
   void FlushAll(PartialCause cause);
+  absl::Status SetRules(std::shared_ptr<const signatures::RuleSet> rules) {
+    return analyzer_.SetRules(std::move(rules));
+  }
 
   const Reassembler& reassembler() const { return reassembler_; }
   const AnalysisStats& analysis_stats() const { return analyzer_.stats(); }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/src/bundled_rules.h"
 #include "sbscan/scanner.h"
+#include "signatures/rule_filter.h"
 #include "signatures/rule_loader.h"
 #include "signatures/rule_set.h"
 #include "signatures/sigma_loader.h"
@@ -88,17 +89,18 @@ absl::StatusOr<std::shared_ptr<const signatures::RuleSet>> LoadRuleSet(const Rul
       }
     }
   }
+  signatures::RuleFilter filter;
+  filter.include = sources.include;
+  filter.exclude = sources.exclude;
   if (!sources.min_level.empty()) {
-    std::optional<signatures::Level> min = signatures::ParseLevel(sources.min_level);
-    if (!min) {
+    filter.min_level = signatures::ParseLevel(sources.min_level);
+    if (!filter.min_level) {
       return absl::InvalidArgumentError(
           absl::StrCat("--min-level: unknown level '", sources.min_level,
                        "' (informational, low, medium, high, critical)"));
     }
-    rules.erase(std::remove_if(rules.begin(), rules.end(),
-                               [&](const signatures::Rule& r) { return r.level < *min; }),
-                rules.end());
   }
+  signatures::ApplyRuleFilter(filter, &rules);
   return signatures::RuleSet::Compile(std::move(rules));
 }
 

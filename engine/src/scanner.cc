@@ -97,6 +97,11 @@ void Scanner::Finish() { impl_->router.FlushAll(PartialCause::kEndOfInput); }
 
 void Scanner::FlushIdle() { impl_->router.FlushAll(PartialCause::kEvictedWindow); }
 
+absl::Status Scanner::SetRules(std::shared_ptr<const signatures::RuleSet> rules) {
+  if (rules == nullptr) return absl::InvalidArgumentError("SetRules: null rule set");
+  return impl_->router.SetRules(std::move(rules));
+}
+
 size_t Scanner::open_blocks() const { return impl_->router.reassembler().open_blocks(); }
 
 Stats Scanner::stats() const {

@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/src/file_input.h"
+#include "engine/src/input_paths.h"
 
 namespace sbscan::cli {
 namespace {
@@ -50,6 +52,16 @@ void AddCommonOptions(CLI::App* app, CommonOptions* o) {
   app->add_option("--min-level", o->min_level,
                   "Only rules of this level or above: informational, low, medium, high, "
                   "critical");
+  app->add_option("--include", o->include,
+                  "Only rules whose id, Sigma id, tag or technique id matches this glob "
+                  "(e.g. 'sigma.*', 'attack.t1059*', 'T1003.001'); repeatable")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  app->add_option("--exclude", o->exclude,
+                  "Drop the rules whose id, Sigma id, tag or technique id matches this glob; "
+                  "repeatable")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
   ReassemblyOptions& r = o->scanner.reassembly;
   app->add_option("--window", r.window_seconds,
                   "Seconds of stream time an incomplete block stays open before it is "
@@ -94,11 +106,14 @@ bool ApplyFieldMappings(CommonOptions* o) {
   return true;
 }
 
-std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions& o) {
+std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions& o,
+                                                             std::vector<std::string>* skipped_out) {
   RuleSources sources;
   sources.bundled = !o.no_bundled;
   sources.paths = o.rule_paths;
   sources.min_level = o.min_level;
+  sources.include = o.include;
+  sources.exclude = o.exclude;
   std::vector<std::string> skipped;
   sources.skipped = &skipped;
   if (!sources.bundled && sources.paths.empty()) {
@@ -109,11 +124,40 @@ std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions
   for (const std::string& s : skipped) {
     std::fprintf(stderr, "sbscan: Sigma rule not loaded: %s\n", s.c_str());
   }
+  if (skipped_out != nullptr) skipped_out->insert(skipped_out->end(), skipped.begin(), skipped.end());
   if (!rules.ok()) {
     std::fprintf(stderr, "sbscan: %s\n", std::string(rules.status().message()).c_str());
     return nullptr;
   }
   return *rules;
+}
+
+bool ReadInputsInto(const std::vector<std::string>& files, const CommonOptions& o,
+                    Scanner* scanner, std::atomic<uint64_t>* progress_bytes) {
+  InputOptions input_options;
+  input_options.lines = o.reader;
+  input_options.progress_bytes = progress_bytes;
+  InputReader reader(input_options);
+  bool ok = true;
+  for (const std::string& file : files) {
+    if (absl::Status s = reader.ReadFile(file, *scanner); !s.ok()) {
+      std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
+      ok = false;
+    }
+  }
+  scanner->Finish();
+  return ok;
+}
+
+bool ExpandInputsOrReport(const std::vector<std::string>& inputs, std::vector<std::string>* files) {
+  absl::StatusOr<std::vector<std::string>> expanded =
+      ExpandInputPaths(inputs.empty() ? std::vector<std::string>{"-"} : inputs);
+  if (!expanded.ok()) {
+    std::fprintf(stderr, "sbscan: %s\n", std::string(expanded.status().message()).c_str());
+    return false;
+  }
+  *files = *std::move(expanded);
+  return true;
 }
 
 void PrintStats(const Stats& s, double seconds, std::FILE* out) {

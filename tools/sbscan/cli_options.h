@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct CommonOptions {
   std::vector<std::string> rule_paths;
   bool no_bundled = false;
   std::string min_level;
+  std::vector<std::string> include, exclude;  // --include / --exclude GLOB
   std::vector<std::string> fields;  // --field NAME=PATH
   ScannerOptions scanner;
   LineReaderOptions reader;
@@ -36,7 +38,18 @@ void AddCommonOptions(CLI::App* app, CommonOptions* options);
 bool ApplyFieldMappings(CommonOptions* options);
 
 // Loads and compiles the rules the options name; prints the error and returns null on failure.
-std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(const CommonOptions& options);
+// Each Sigma rule that could not be loaded is printed ("file:line: id: why") and, when
+// `skipped` is set, added to it.
+std::shared_ptr<const signatures::RuleSet> LoadRulesOrReport(
+    const CommonOptions& options, std::vector<std::string>* skipped = nullptr);
+
+// Reads `files` ("-" = stdin) one after the other into `scanner` (any supported format), then
+// calls scanner->Finish(). Prints each file that cannot be read; returns false if one could not.
+bool ReadInputsInto(const std::vector<std::string>& files, const CommonOptions& options,
+                    Scanner* scanner, std::atomic<uint64_t>* progress_bytes = nullptr);
+
+// Expands INPUT arguments (none = stdin) into files; prints the error and returns false.
+bool ExpandInputsOrReport(const std::vector<std::string>& inputs, std::vector<std::string>* files);
 
 // Writes the counters to `out` in the --stats format.
 void PrintStats(const Stats& stats, double seconds, std::FILE* out);

@@ -15,6 +15,7 @@ Command AddScanCommand(CLI::App* app);
 Command AddRulesCheckCommand(CLI::App* rules);
 Command AddRulesListCommand(CLI::App* rules);
 Command AddBenchCommand(CLI::App* app);
+Command AddExplainCommand(CLI::App* app);
 
 }  // namespace sbscan::cli
 

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   rules->require_subcommand(1);
   Command check = AddRulesCheckCommand(rules);
   Command list = AddRulesListCommand(rules);
+  Command explain = AddExplainCommand(&app);
   Command bench = AddBenchCommand(&app);
   Command kafka = AddKafkaCommand(&app);
   try {
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitError;
   }
   if (app.got_subcommand("scan")) return scan();
+  if (app.got_subcommand("explain")) return explain();
   if (app.got_subcommand("bench")) return bench();
   if (app.got_subcommand("kafka")) return kafka();
   if (rules->got_subcommand("check")) return check();

@@ -22,6 +22,7 @@
 #include "tools/sbscan/commands.h"
 #include "tools/sbscan/follow.h"
 #include "tools/sbscan/progress.h"
+#include "tools/sbscan/rule_summary.h"
 
 namespace sbscan::cli {
 namespace {
@@ -34,18 +35,22 @@ struct ScanOptions {
   uint64_t max_errors = 10;
   int threads = 0;
   bool follow = false;
+  bool summary = false;
 };
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 
 void OnStopSignal(int) { g_stop.store(true); }
+void OnReloadSignal(int) { g_reload.store(true); }
 
 // The alert output shared by all workers: whole lines are written under a lock.
 struct AlertOutput {
-  std::FILE* file;
-  bool eager;  // flush every alert (a terminal, or a stream read from stdin)
+  std::FILE* file = nullptr;
+  bool eager = false;  // flush every alert (a terminal, or a stream read from stdin)
   std::mutex mu;
   std::atomic<uint64_t> alerts{0};  // for the progress line
+  RuleAlertCounts per_rule;         // --summary; merged from the writers under `mu`
 };
 
 // One worker's alert lines, written out in large pieces (each alert when eager).
@@ -55,6 +60,7 @@ class AlertWriter {
   ~AlertWriter() { Flush(); }
   void Write(const Alert& alert) {
     out_->alerts.fetch_add(1, std::memory_order_relaxed);
+    per_rule_.Count(alert.rule.id);
     AppendAlertJson(alert, &buffer_);
     if (out_->eager || buffer_.size() >= (1u << 16)) Flush();
   }
@@ -63,12 +69,31 @@ class AlertWriter {
     if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), out_->file);
     buffer_.clear();
     std::fflush(out_->file);
+    out_->per_rule.Merge(&per_rule_);
   }
 
  private:
   AlertOutput* out_;
   std::string buffer_;
+  RuleAlertCounts per_rule_;
 };
+
+// SIGHUP in --follow: compiles the rules again from the same sources and swaps them in between
+// records; a set that does not load or compile is rejected and the running one kept.
+void ReloadRules(const CommonOptions& common, Scanner* scanner,
+                 std::shared_ptr<const signatures::RuleSet>* rules) {
+  std::shared_ptr<const signatures::RuleSet> fresh = LoadRulesOrReport(common);
+  if (fresh != nullptr) {
+    if (absl::Status s = scanner->SetRules(fresh); s.ok()) {
+      *rules = fresh;
+      std::fprintf(stderr, "sbscan: SIGHUP: rules reloaded: %zu rules, %zu patterns\n",
+                   fresh->rules().size(), fresh->pattern_count());
+      return;
+    }
+  }
+  std::fprintf(stderr, "sbscan: SIGHUP: new rules rejected; still running the previous %zu rules\n",
+               (*rules)->rules().size());
+}
 
 // True when every file is uncompressed JSON lines (what the parallel path reads).
 bool AllPlainJsonLines(const std::vector<std::string>& files) {
@@ -124,12 +149,9 @@ int RunScan(ScanOptions& o) {
     std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
     return kExitError;
   }
-  std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
-  absl::StatusOr<std::vector<std::string>> files = ExpandInputPaths(inputs);
-  if (!files.ok()) {
-    std::fprintf(stderr, "sbscan: %s\n", std::string(files.status().message()).c_str());
-    return kExitError;
-  }
+  std::vector<std::string> expanded;
+  if (!ExpandInputsOrReport(o.inputs, &expanded)) return kExitError;
+  const std::vector<std::string>* files = &expanded;
   std::shared_ptr<const signatures::RuleSet> rules = LoadRulesOrReport(o.common);
   if (rules == nullptr) return kExitError;
 
@@ -144,7 +166,9 @@ int RunScan(ScanOptions& o) {
     out = owned.get();
   }
   bool reads_stdin = std::find(files->begin(), files->end(), "-") != files->end();
-  AlertOutput output{out, reads_stdin || isatty(fileno(out))};
+  AlertOutput output;
+  output.file = out;
+  output.eager = reads_stdin || isatty(fileno(out));
   int threads = o.threads > 0 ? o.threads
                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
@@ -180,6 +204,9 @@ int RunScan(ScanOptions& o) {
     action.sa_handler = OnStopSignal;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    struct sigaction reload = {};
+    reload.sa_handler = OnReloadSignal;
+    sigaction(SIGHUP, &reload, nullptr);
     AlertWriter writer(&output);
     Scanner scanner(
         rules, o.common.scanner, [&writer](const Alert& alert) { writer.Write(alert); },
@@ -187,8 +214,12 @@ int RunScan(ScanOptions& o) {
     LineReader reader(o.common.reader);
     FollowOptions follow;
     follow.idle_flush_seconds = o.common.scanner.reassembly.window_seconds;
-    if (absl::Status s = FollowJsonLinesFile(files->front(), follow, reader, scanner, g_stop,
-                                             [&writer] { writer.Flush(); });
+    auto between_reads = [&] {
+      writer.Flush();
+      if (g_reload.exchange(false)) ReloadRules(o.common, &scanner, &rules);
+    };
+    if (absl::Status s =
+            FollowJsonLinesFile(files->front(), follow, reader, scanner, g_stop, between_reads);
         !s.ok()) {
       std::fprintf(stderr, "sbscan: %s: %s\n", files->front().c_str(),
                    std::string(s.message()).c_str());
@@ -203,23 +234,17 @@ int RunScan(ScanOptions& o) {
     Scanner scanner(
         rules, o.common.scanner, [&writer](const Alert& alert) { writer.Write(alert); },
         diagnose);
-    InputOptions input_options;
-    input_options.lines = o.common.reader;
-    input_options.progress_bytes = &progress_bytes;
-    InputReader reader(input_options);
     Progress progress(&progress_bytes, &output.alerts, total_bytes);
-    for (const std::string& file : *files) {
-      if (absl::Status s = reader.ReadFile(file, scanner); !s.ok()) {
-        std::fprintf(stderr, "sbscan: %s\n", std::string(s.message()).c_str());
-        failed = true;
-      }
-    }
-    scanner.Finish();
+    if (!ReadInputsInto(*files, o.common, &scanner, &progress_bytes)) failed = true;
     stats = scanner.stats();
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (o.stats) PrintStats(stats, seconds, stderr);
+  if (o.summary) {
+    std::lock_guard<std::mutex> lock(output.mu);
+    PrintRuleSummary(*rules, output.per_rule, stats.analysis.blocks, stderr);
+  }
   if (reported > o.max_errors) {
     std::fprintf(stderr, "sbscan: %llu records skipped in all\n",
                  static_cast<unsigned long long>(reported));
@@ -245,10 +270,14 @@ Command AddScanCommand(CLI::App* app) {
   scan->add_option("-o,--output", o->output, "Write alerts to FILE instead of stdout")
       ->type_name("FILE");
   scan->add_flag("--stats", o->stats, "Print counters and throughput to stderr at the end");
+  scan->add_flag("--summary", o->summary,
+                 "Print on stderr at the end, for every rule, the alerts it raised and the "
+                 "blocks scanned (rules that never fired included)");
   scan->add_flag("--follow", o->follow,
                  "Keep reading one growing file like tail -F (rotation and truncation "
                  "survived); open blocks are analyzed as partial after --window seconds of "
-                 "quiet; SIGINT/SIGTERM stop cleanly with the final --stats");
+                 "quiet; SIGINT/SIGTERM stop cleanly with the final --stats; SIGHUP reloads the rules "
+                 "(a set that does not compile is rejected and the running one kept)");
   scan->add_option("-j,--threads", o->threads,
                    "Worker threads (0 = one per core). Files are sharded by (host, "
                    "ScriptBlockId) across workers; stdin is read by one thread")

@@ -19,8 +19,14 @@ struct RuleInfo {
   std::string_view description;
   std::string_view level;        // "informational" ... "critical"
   std::string_view ruleset;      // "bundled", or the rule file for user rules
+  std::string_view condition;    // as written (Sigma: the Sigma condition)
   std::span<const std::string> technique_ids;  // "T1003.001"
   std::span<const std::string> tactics;        // "credential-access"
+  // Sigma metadata (empty for native rules unless they set it).
+  std::string_view status;                      // "stable", "test", "experimental", ...
+  std::string_view author;
+  std::span<const std::string> references;
+  std::span<const std::string> falsepositives;
 };
 
 // One recorded match of one of the rule's patterns.
@@ -73,6 +79,11 @@ struct Alert {
   uint64_t total_matches = 0;               // all matches, recorded or not
   std::span<const DecodeStep> decode_path;  // layers leading to the matches, by layer number
   const ObfuscationFinding* obfuscation = nullptr;  // set for the obfuscation alert only
+  // Sigma rules: the selections of the detection that held on this block, in rule order.
+  std::span<const std::string_view> selections;
+  // False only for near misses (AnalysisOptions::report_near_misses): a pattern hit, the
+  // condition did not hold. Never written as an alert.
+  bool condition_held = true;
 };
 
 }  // namespace sbscan

@@ -51,6 +51,9 @@ struct AnalysisOptions {
   // --no-obfuscation-score, --obfuscation-threshold.
   bool obfuscation_score = true;
   double obfuscation_threshold = 0.5;
+  // Also hand the alert callback the near misses: rules with a pattern hit whose condition did
+  // not hold (Alert::condition_held = false; not counted as alerts). For `sbscan explain`.
+  bool report_near_misses = false;
 };
 
 // `--field NAME=PATH`: where an Event field lies in a JSON shape sbscan does not know. NAME is

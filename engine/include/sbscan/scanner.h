@@ -29,6 +29,11 @@ struct RuleSources {
   std::vector<std::string> paths;
   // Only rules of this level or above ("informational" ... "critical"); empty = all.
   std::string min_level;
+  // Keep only rules matching one of these globs (`*`, `?`; ASCII case-insensitive) on their id,
+  // Sigma id, a tag ("attack.t1059.001") or a technique id ("T1059.001"); empty = all.
+  std::vector<std::string> include;
+  // Then drop the rules matching one of these globs (same matching).
+  std::vector<std::string> exclude;
   // Receives one line per Sigma rule that could not be loaded exactly ("file:line: id: why").
   std::vector<std::string>* skipped = nullptr;
 };
@@ -93,6 +98,11 @@ class Scanner {
   // Analyzes every still-open block as partial, evicted by the window: for a followed input that
   // has been idle for longer than --window (stream time does not advance without events).
   void FlushIdle();
+  // Analyzes every block from now on with `rules` (rule reload, e.g. on SIGHUP): open blocks
+  // stay open and are analyzed with the new rules when they complete; counters go on. Call it
+  // between records. On error the current rules stay.
+  absl::Status SetRules(std::shared_ptr<const signatures::RuleSet> rules);
+
   size_t open_blocks() const;
 
   Stats stats() const;
