@@ -144,5 +144,38 @@ TEST(LoadRuleSetTest, BundledRulesCompileAndUserErrorsNameTheFile) {
   EXPECT_NE(std::string(r.status().message()).find("/nonexistent/rules.yml"), std::string::npos);
 }
 
+TEST_F(ScannerTest, SetRulesSwapsBetweenRecordsAndKeepsOpenBlocks) {
+  auto scanner = Make();
+  Feed(*scanner, Flat("a", 1, 1, "Invoke-Mimikatz AlphaMarker"), 1);
+  Feed(*scanner, Flat("b", 1, 2, "AlphaMarker "), 2);  // open across the swap
+  std::shared_ptr<const signatures::RuleSet> fresh = testing::CompileYaml(
+      "id: t.alpha\ntitle: Alpha\nlevel: low\npatterns: {a: AlphaMarker}\n");
+  ASSERT_NE(fresh, nullptr);
+  ASSERT_TRUE(scanner->SetRules(fresh).ok());
+  Feed(*scanner, Flat("b", 2, 2, "Invoke-Mimikatz"), 3);
+  Feed(*scanner, Flat("c", 1, 1, "Invoke-Mimikatz AlphaMarker"), 4);
+  EXPECT_EQ(alerts_, (std::vector<std::string>{"t.mimikatz", "t.alpha", "t.alpha"}));
+  EXPECT_FALSE(scanner->SetRules(nullptr).ok());
+  Feed(*scanner, Flat("d", 1, 1, "AlphaMarker"), 5);  // still the new rules
+  EXPECT_EQ(alerts_.back(), "t.alpha");
+  EXPECT_EQ(scanner->stats().analysis.alerts, 4u);
+}
+
+TEST_F(ScannerTest, NearMissesReportedOnlyWhenAskedAndNotCounted) {
+  rules_ = testing::CompileYaml(
+      "id: t.both\ntitle: Both\nlevel: low\npatterns: {a: AlphaMarker, b: BetaMarker}\n"
+      "condition: a and b\n");
+  ScannerOptions options;
+  options.analysis.report_near_misses = true;
+  options.analysis.obfuscation_score = false;
+  std::vector<bool> held;
+  Scanner scanner(rules_, options, [&](const Alert& a) { held.push_back(a.condition_held); });
+  Feed(scanner, Flat("a", 1, 1, "AlphaMarker only"), 1);
+  Feed(scanner, Flat("b", 1, 1, "AlphaMarker BetaMarker"), 2);
+  Feed(scanner, Flat("c", 1, 1, "nothing"), 3);
+  EXPECT_EQ(held, (std::vector<bool>{false, true}));
+  EXPECT_EQ(scanner.stats().analysis.alerts, 1u);
+}
+
 }  // namespace
 }  // namespace sbscan

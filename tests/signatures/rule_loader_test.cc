@@ -125,8 +125,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "bad.yml:3: rule 'r.x': bad level 'severe'"},
         ErrorCase{"id: R X\ntitle: T\nlevel: low\npatterns: {a: b}\n",
                   "bad.yml:1: rule #1 (no id yet): bad id 'R X'"},
-        ErrorCase{"id: r.x\ntitle: T\nlevel: low\nauthor: me\npatterns: {a: b}\n",
-                  "bad.yml:4: rule 'r.x': unknown key 'author'"},
+        ErrorCase{"id: r.x\ntitle: T\nlevel: low\ncolour: red\npatterns: {a: b}\n",
+                  "bad.yml:4: rule 'r.x': unknown key 'colour'"},
+        ErrorCase{"id: r.x\ntitle: T\nlevel: low\nreferences: http://x\npatterns: {a: b}\n",
+                  "bad.yml:4: rule 'r.x': 'references' must be a list of strings"},
         ErrorCase{"id: r.x\ntitle: T\nlevel: low\npatterns:\n  bad-name: x\n",
                   "bad.yml:5: rule 'r.x': bad pattern name 'bad-name'"},
         ErrorCase{"id: r.x\ntitle: T\nlevel: low\npatterns:\n  and: x\n",
@@ -228,6 +230,21 @@ TEST(RuleLoaderTest, StreamsThatStallYamlCppAreErrors) {
   }
   auto ok = ParseRules("id: a\ntitle: A\nlevel: low\npatterns:\n  p: x\n---\n---\n", "ok.yml");
   EXPECT_TRUE(ok.ok()) << ok.status();
+}
+
+TEST(RuleLoaderTest, ReadsMetadataForAlerts) {
+  auto rules = ParseRules(
+      "id: r.meta\ntitle: T\nlevel: low\nstatus: stable\nauthor: Blue team\n"
+      "references: [https://a.example/1, https://a.example/2]\nfalsepositives: [Admins]\n"
+      "patterns: {a: b}\n",
+      "meta.yml");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  ASSERT_EQ(rules->size(), 1u);
+  const Rule& r = (*rules)[0];
+  EXPECT_EQ(r.status, "stable");
+  EXPECT_EQ(r.author, "Blue team");
+  EXPECT_THAT(r.references, ::testing::ElementsAre("https://a.example/1", "https://a.example/2"));
+  EXPECT_THAT(r.falsepositives, ::testing::ElementsAre("Admins"));
 }
 
 }  // namespace

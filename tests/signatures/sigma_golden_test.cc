@@ -56,7 +56,8 @@ class SigmaGoldenTest : public ::testing::Test {
     FAIL() << "no block starting with '" << prefix << "' in " << file;
   }
 
-  // Sigma hits on the block, as rule id -> the selections of its matched patterns.
+  // Sigma hits on the block, as rule id -> the selections that held (RuleHit::selections, what
+  // alerts report as sbscan.selections).
   static std::map<std::string, std::set<std::string>> SigmaHits(const std::string& file,
                                                                 const std::string& prefix) {
     std::string text, path;
@@ -71,9 +72,7 @@ class SigmaGoldenTest : public ::testing::Test {
     for (const RuleHit& h : hits) {
       if (h.rule->ruleset != "sigma") continue;
       std::set<std::string>& sels = out[h.rule->id];
-      for (const PatternMatch& pm : h.matches) {
-        sels.insert(std::string(SigmaSelectionOfPattern(h.rule->patterns[pm.pattern].name)));
-      }
+      for (uint32_t s : h.selections) sels.insert(h.rule->selections[s].name);
     }
     return out;
   }

@@ -48,6 +48,22 @@ class OneRule {
     m.Evaluate(&hits);
     return !hits.empty();
   }
+  // "fired" or "missed", then the selections that held, e.g. "fired: sel" or "missed: sel,f".
+  // "none" when no pattern hit and the condition failed.
+  std::string Selections(const std::string& text) {
+    if (!set_) return "no set";
+    Matcher m(set_);
+    m.Reset();
+    m.ScanText(text, 0);
+    std::vector<RuleHit> hits;
+    m.Evaluate(&hits, /*near_misses=*/true);
+    if (hits.empty()) return "none";
+    std::string out = hits[0].condition_held ? "fired:" : "missed:";
+    for (size_t i = 0; i < hits[0].selections.size(); ++i) {
+      out += (i ? "," : " ") + set_->rules()[0].selections[hits[0].selections[i]].name;
+    }
+    return out;
+  }
   const Rule& rule() const { return rule_; }
 
  private:
@@ -79,6 +95,23 @@ TEST(SigmaLoaderTest, Metadata) {
   EXPECT_EQ(rule.patterns[0].name, "sel__0");
   EXPECT_EQ(SigmaSelectionOfPattern(rule.patterns[0].name), "sel");
   EXPECT_EQ(SigmaSelectionOfPattern("noselection"), "");
+}
+
+TEST(SigmaLoaderTest, ReportsTheSelectionsThatHeld) {
+  OneRule r(
+      "  sel:\n    ScriptBlockText|contains|all: [aaa, bbb]\n"
+      "  other:\n    ScriptBlockText|contains: ccc\n"
+      "  filter:\n    ScriptBlockText|contains: ddd\n"
+      "  condition: (sel or other) and not filter\n");
+  ASSERT_EQ(r.rule().selections.size(), 3u);
+  EXPECT_EQ(r.rule().selections[0].name, "sel");
+  EXPECT_EQ(r.Selections("aaa bbb"), "fired: sel");
+  EXPECT_EQ(r.Selections("aaa bbb ccc"), "fired: sel,other");
+  // A pattern of `sel` hit but `sel` (contains|all) did not hold: a near miss, no selection.
+  EXPECT_EQ(r.Selections("aaa only"), "missed:");
+  // The filter held: the rule does not fire; the near miss shows both selections.
+  EXPECT_EQ(r.Selections("ccc ddd"), "missed: other,filter");
+  EXPECT_EQ(r.Selections("nothing here"), "none");
 }
 
 TEST(SigmaLoaderTest, ContainsIsCaseInsensitiveSubstring) {

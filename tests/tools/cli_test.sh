@@ -77,7 +77,7 @@ examples:
   no_match: ["Get-Date"]
 YML
 check "failing example exits 1" test "$(rc "$SBSCAN" rules check "$tmp/failing.yml")" = 1
-check "failing example located" grep -q "failing.yml:[0-9]*: rule t.failing: should match" "$tmp/err"
+check "failing example located" grep -q "failing.yml:[0-9]*: error: rule 't.failing': should match" "$tmp/err"
 
 # The generated sample (what the README runs) raises alerts.
 "$GEN" --seed 1 --blocks 200 --hosts 4 -o "$tmp/sample.jsonl"
@@ -163,6 +163,89 @@ kill -TERM "$pid"; wait "$pid"; code=$?
 check "follow: SIGTERM exits 0 (alerts)" test "$code" = 0
 check "follow: final stats" grep -q "^sbscan: records 5" "$tmp/follow.err"
 check "follow: one alert per block" test "$(grep -c . "$tmp/follow.out")" = 5
+
+# Detection engineer workflow (issue 6): lint, strict, JSON list, explain, include/exclude,
+# summary, SIGHUP reload.
+cat > "$tmp/lint.yml" <<'YML'
+id: t.short
+title: Short literal
+level: low
+patterns:
+  a: 'iex'
+  b: {regex: '\w+=\d+'}
+examples:
+  match: ["iex x"]
+YML
+check "lint: warnings alone exit 0" test "$(rc "$SBSCAN" rules check "$tmp/lint.yml")" = 0
+check "lint: short literal located" grep -q "lint.yml:5: warning: rule 't.short': pattern 'a': literal of 3 bytes" "$tmp/err"
+check "lint: regex without prefilter located" grep -q "lint.yml:6: warning: rule 't.short': pattern 'b': regex without a literal" "$tmp/err"
+check "lint: --strict makes warnings fail" test "$(rc "$SBSCAN" rules check --strict "$tmp/lint.yml")" = 1
+check "lint: bundled rules have no example failures" test "$(rc "$SBSCAN" rules check)" = 0
+check "lint: --corpus measures noisy rules" test "$(rc "$SBSCAN" rules check --corpus "$SOURCE/tests/golden/encoded_command.jsonl" --noisy-percent 1 "$tmp/lint.yml")" = 0
+check "lint: --corpus reports the corpus" grep -q "^corpus: " "$tmp/out"
+cp "$SHARED/corpus/sigma/rules/windows/powershell/powershell_script/posh_ps_susp_new_psdrive.yml" "$tmp/sigma_dup1.yml"
+cp "$tmp/sigma_dup1.yml" "$tmp/sigma_dup2.yml"
+check "lint: duplicate Sigma id is an error" test "$(rc "$SBSCAN" rules check "$tmp/sigma_dup1.yml" "$tmp/sigma_dup2.yml")" = 2
+check "lint: duplicate Sigma id located" grep -q "sigma_dup2.yml:[0-9]*: .*duplicate" "$tmp/err"
+
+check "rules list --json" test "$(rc "$SBSCAN" rules list --json)" = 0
+check "rules list --json: one valid object per rule" python3 -c '
+import json, sys
+rules = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rules) > 100 and all(r["id"] and r["patterns"] and r["file"] and r["line"] > 0 for r in rules)
+' "$tmp/out"
+
+check "explain exits 0 on an alert" test "$(rc "$SBSCAN" explain --rules "$SOURCE/tests/golden/rules.yml" "$SOURCE/tests/golden/encoded_command.jsonl")" = 0
+check "explain: rule, condition, match and decode path" grep -q "FIRED golden.mimikatz (high)" "$tmp/out"
+check "explain: match with layer and offset" grep -q "invoke: text layer 2 offset 0 length 15 fragment 1" "$tmp/out"
+check "explain: decode path" grep -q "layer 2 = base64 (utf8) of layer 1 bytes \[129, 165)" "$tmp/out"
+check "explain: near miss shown" grep -q "^  no    .*condition did not hold" "$tmp/out"
+check "explain --json: near misses flagged" test "$(rc "$SBSCAN" explain --json "$SOURCE/tests/golden/encoded_command.jsonl")" = 0
+check "explain --json: condition_held false present" grep -q '"condition_held":false' "$tmp/out"
+
+sig="$SHARED/corpus/sigma"
+check "include: only Sigma T1059" test "$(rc "$SBSCAN" rules list --rules "$sig" --include 'attack.t1059*' --include 'sbscan.cred.*')" = 0
+check "include: every listed rule matches" python3 -c '
+import sys
+lines = [l.split("\t") for l in open(sys.argv[1])]
+assert lines and any(l[0].startswith("sigma.") for l in lines), lines[:3]
+assert all(l[0].startswith("sbscan.cred.") or "T1059" in l[4] for l in lines), lines
+' "$tmp/out"
+n_all=$("$SBSCAN" rules list | wc -l)
+n_excl=$("$SBSCAN" rules list --exclude 'sbscan.cred.*' | wc -l)
+check "exclude drops rules" test "$n_excl" -lt "$n_all"
+
+check "summary exits like scan" test "$(rc "$SBSCAN" scan --summary "$SOURCE/tests/golden/encoded_command.jsonl")" = 0
+check "summary: header with blocks and rules" grep -q "^sbscan: summary: [0-9]* blocks scanned, [0-9]* rules: [0-9]* fired" "$tmp/err"
+check "summary: per-rule count" grep -Eq "^ +1  high +sbscan.cred.mimikatz" "$tmp/err"
+check "summary: rules that never fired listed" grep -Eq "^ +0  " "$tmp/err"
+
+# SIGHUP in --follow: a good new rule set is swapped in, a broken one rejected.
+rdir="$tmp/reload"; mkdir -p "$rdir"
+cat > "$rdir/r.yml" <<'YML'
+id: t.first
+title: First
+level: high
+patterns: {a: AlphaMarker}
+YML
+f2="$tmp/follow2.jsonl"
+ev r1 1 1 "AlphaMarker BetaMarker" > "$f2"
+"$SBSCAN" scan --follow --no-bundled --no-obfuscation-score --rules "$rdir" "$f2" > "$tmp/follow.out" 2> "$tmp/reload.err" &
+pid=$!
+check "reload: first rules fire" wait_for '"id":"t.first"'
+sed -i 's/t.first/t.second/; s/AlphaMarker/BetaMarker/' "$rdir/r.yml"
+kill -HUP $pid
+for _ in $(seq 1 100); do grep -q "rules reloaded" "$tmp/reload.err" && break; sleep 0.1; done
+check "reload: reported" grep -q "SIGHUP: rules reloaded: 1 rules" "$tmp/reload.err"
+ev r2 1 1 "AlphaMarker BetaMarker" >> "$f2"
+check "reload: new rules fire" wait_for '"script_block_id":"r2".*"id":"t.second"\|"id":"t.second".*"script_block_id":"r2"'
+echo "this: [is: not a rule" > "$rdir/r.yml"
+kill -HUP $pid
+for _ in $(seq 1 100); do grep -q "rejected" "$tmp/reload.err" && break; sleep 0.1; done
+check "reload: broken set rejected" grep -q "SIGHUP: new rules rejected; still running the previous 1 rules" "$tmp/reload.err"
+ev r3 1 1 "BetaMarker again" >> "$f2"
+check "reload: old rules kept" wait_for '"script_block_id":"r3"'
+kill -TERM $pid; wait $pid
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
