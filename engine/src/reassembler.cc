@@ -63,13 +63,9 @@ struct Reassembler::OpenBlock {
   size_t bytes() const { return text.capacity() + meta.capacity(); }
 };
 
-struct Reassembler::Recent {
-  int32_t total = 0;
-  // fingerprint per fragment number (index number-1); 0 = that fragment was never seen.
-  std::vector<uint64_t> fingerprints;
-};
-
-Reassembler::Reassembler(const ReassemblyOptions& options) : options_(options) {}
+Reassembler::Reassembler(const ReassemblyOptions& options)
+    : options_(options),
+      recent_(options.recent_blocks, kRecentFingerprintsPerBlock * options.recent_blocks) {}
 Reassembler::~Reassembler() = default;
 
 namespace {
@@ -144,6 +140,7 @@ bool Reassembler::Add(const Event& event, Emit emit) {
       block->meta_end[i] = end;
     }
     block->process_id = event.process_id;
+    if (arrival_.size() >= 2 * open_.size() + 1024) CompactArrivals();
     arrival_.emplace_back(block->serial, key_buf_);
     it = open_.emplace(key_buf_, std::move(block)).first;
     open_bytes_ += it->second->bytes();
@@ -261,39 +258,28 @@ void Reassembler::Complete(OpenBlock& block, PartialCause cause, Emit emit) {
 
 void Reassembler::Remember(uint64_t key_hash, const OpenBlock* block, const Event* single) {
   if (options_.recent_blocks == 0) return;
-  auto [it, inserted] = recent_.try_emplace(key_hash);
-  if (inserted) {
-    it->second = std::make_unique<Recent>();
-    recent_order_.push_back(key_hash);
-  }
-  Recent& recent = *it->second;
   if (single != nullptr) {
-    recent.total = 1;
-    recent.fingerprints.assign(1, Fingerprint(single->script_block_text) | 1);
+    fingerprints_.assign(1, Fingerprint(single->script_block_text) | 1);
   } else {
-    recent.total = block->total;
-    recent.fingerprints.assign(block->total, 0);
+    fingerprints_.assign(block->total, 0);
     for (const auto& s : block->slots) {
-      recent.fingerprints[s.number - 1] =
+      fingerprints_[s.number - 1] =
           Fingerprint(std::string_view(block->text).substr(s.begin, s.end - s.begin)) | 1;
     }
   }
-  while (recent_order_.size() > options_.recent_blocks) {
-    recent_.erase(recent_order_.front());
-    recent_order_.pop_front();
-  }
+  recent_.Remember(key_hash, fingerprints_);
+  if (fingerprints_.capacity() > 4096) std::vector<uint64_t>().swap(fingerprints_);
 }
 
 bool Reassembler::SeenBefore(uint64_t key_hash, const Event& event) {
-  auto it = recent_.find(key_hash);
-  if (it == recent_.end()) return false;
-  const Recent& recent = *it->second;
+  const RecentBlocks::Entry* recent = recent_.Find(key_hash);
+  if (recent == nullptr) return false;
   int32_t number = event.message_number < 0 ? 1 : event.message_number;
-  if (recent.total != std::max(event.message_total, 1) || number > recent.total) {
+  if (recent->total != std::max(event.message_total, 1) || number > recent->total) {
     ++stats_.duplicates_conflicting;
     return true;
   }
-  uint64_t have = recent.fingerprints[number - 1];
+  uint64_t have = recent_.Fingerprint(*recent, number);
   if (have == 0) {  // its block was handed on as partial without it
     ++stats_.late_fragments;
     return false;
@@ -301,6 +287,17 @@ bool Reassembler::SeenBefore(uint64_t key_hash, const Event& event) {
   ++(have == (Fingerprint(event.script_block_text) | 1) ? stats_.duplicates_exact
                                                          : stats_.duplicates_conflicting);
   return true;
+}
+
+void Reassembler::CompactArrivals() {
+  // Entries of blocks already handed on wait for the front only when an older block is still
+  // open; drop them so that the queue stays within twice the open blocks (amortized O(1)).
+  std::deque<std::pair<uint64_t, std::string>> kept;
+  for (auto& entry : arrival_) {
+    auto it = open_.find(entry.second);
+    if (it != open_.end() && it->second->serial == entry.first) kept.push_back(std::move(entry));
+  }
+  arrival_.swap(kept);
 }
 
 void Reassembler::EvictOld(Emit emit) {

@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "engine/src/recent_blocks.h"
 #include "sbscan/event.h"
 #include "sbscan/options.h"
 #include "sbscan/script_block.h"
@@ -57,13 +58,19 @@ class Reassembler {
   static bool IsUsableFragment(const Event& event, const ReassemblyOptions& options,
                                const char** reason);
 
+  // Fragment fingerprints kept per remembered block, on average (ReassemblyOptions::recent_blocks
+  // times this in all, 8 bytes each).
+  static constexpr size_t kRecentFingerprintsPerBlock = 4;
+
   const ReassemblyStats& stats() const { return stats_; }
   size_t open_blocks() const { return open_.size(); }
   size_t open_bytes() const { return open_bytes_; }
+  // Entries in the arrival-order queue (open blocks plus handed-on ones not yet dropped); stays
+  // within 2 * open_blocks() + 1024.
+  size_t arrival_queue_size() const { return arrival_.size(); }
 
  private:
   struct OpenBlock;
-  struct Recent;
 
   void EmitSingle(const Event& event, Emit emit);
   void Complete(OpenBlock& block, PartialCause cause, Emit emit);
@@ -71,6 +78,7 @@ class Reassembler {
   // Returns true when the fragment is a repeat of one already handed on.
   bool SeenBefore(uint64_t key_hash, const Event& event);
   void EvictOld(Emit emit);
+  void CompactArrivals();
 
   ReassemblyOptions options_;
   ReassemblyStats stats_;
@@ -80,9 +88,9 @@ class Reassembler {
   size_t open_bytes_ = 0;
   int64_t stream_ticks_ = INT64_MIN;
   std::string key_buf_;
-  // Recently handed-on blocks: key hash -> fingerprints of their fragments, FIFO-bounded.
-  absl::flat_hash_map<uint64_t, std::unique_ptr<Recent>> recent_;
-  std::deque<uint64_t> recent_order_;
+  // Recently handed-on blocks: key hash -> fingerprints of their fragments, fixed size.
+  RecentBlocks recent_;
+  std::vector<uint64_t> fingerprints_;  // Remember() scratch
   // Scratch reused for every emitted block.
   std::string join_buf_;
   std::vector<FragmentSpan> spans_;

@@ -191,6 +191,27 @@ TEST_F(ReassemblerTest, BlockCountCapHoldsUnderManyOpenBlocks) {
   EXPECT_LE(r.stats().open_blocks_peak, 101u);
 }
 
+TEST_F(ReassemblerTest, ArrivalQueueStaysBoundedBehindAnOldOpenBlock) {
+  // One block that never completes (within the window) ahead of 200,000 blocks that do: the
+  // queue of arrivals must not keep an entry for every completed block.
+  Reassembler r(ReassemblyOptions{});
+  ASSERT_TRUE(Add(r, Fragment("H", "never", 1, 2, "first half")));
+  size_t peak = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string id = "b" + std::to_string(i);
+    ASSERT_TRUE(Add(r, Fragment("H", id, 1, 2, "a")));
+    ASSERT_TRUE(Add(r, Fragment("H", id, 2, 2, "b")));
+    peak = std::max(peak, r.arrival_queue_size());
+  }
+  EXPECT_EQ(r.open_blocks(), 1u);
+  EXPECT_LE(peak, 2 * 2 + 1024u + 1);
+  EXPECT_EQ(out_.size(), 200000u);
+  Finish(r);
+  ASSERT_EQ(out_.size(), 200001u);
+  EXPECT_EQ(out_.back().id, "never");
+  EXPECT_EQ(out_.back().cause, PartialCause::kEndOfInput);
+}
+
 TEST_F(ReassemblerTest, FinishHandsOnOpenBlocksAsPartial) {
   Reassembler r({});
   ASSERT_TRUE(Add(r, Fragment("H", "f", 3, 3, "c")));

@@ -31,7 +31,9 @@ struct ReassemblyOptions {
   // A MessageTotal above this is rejected as invalid (PowerShell cuts at >= 10,000 UTF-16 units,
   // so 100,000 fragments is a script of more than a gigabyte).
   int32_t max_message_total = 100'000;
-  // How many recently handed-on blocks are remembered to drop late duplicates.
+  // How many recently handed-on blocks are remembered to drop late duplicates, with 4 fragment
+  // fingerprints per block on average. Fixed memory, allocated up front: ~88 bytes per block
+  // (5.5 MiB at the default).
   size_t recent_blocks = 65'536;
 };
 
