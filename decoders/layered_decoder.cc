@@ -148,8 +148,8 @@ std::string_view DecoderIdName(DecoderId id) {
 }
 
 struct LayeredDecoder::RunState {
-  size_t bytes_left;
-  size_t candidates_left;
+  size_t bytes_left = 0;
+  size_t candidates_left = 0;
   bool depth_hit = false;
   bool bytes_hit = false;
   bool candidate_hit = false;
@@ -209,7 +209,17 @@ void LayeredDecoder::Run(std::string_view root,
   layers_.clear();
   layer_hashes_.clear();
   buffers_used_ = 0;
-  RunState state{limits_.max_decoded_bytes, limits_.max_candidates};
+  // Scratch keeps its capacity between runs, except large buffers: kept, every buffer slot
+  // would end up holding the largest layer it ever saw, and the memory would creep up with the
+  // length of the stream instead of being set by the limits.
+  constexpr size_t kKeepCapacity = 64 << 10;
+  for (std::string& buffer : buffers_) {
+    if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
+  }
+  if (decoded_.capacity() > kKeepCapacity) std::string().swap(decoded_);
+  RunState state;
+  state.bytes_left = limits_.max_decoded_bytes;
+  state.candidates_left = limits_.max_candidates;
   DecodeText(root, 0, 1, state, visit);
   counters_.depth_limit_hits += state.depth_hit;
   counters_.bytes_limit_hits += state.bytes_hit;

@@ -204,6 +204,7 @@ void Reassembler::Complete(OpenBlock& block, PartialCause cause, Emit emit) {
   if (!block.in_order) {
     std::sort(slots.begin(), slots.end(),
               [](const auto& a, const auto& b) { return a.number < b.number; });
+    if (join_buf_.capacity() > (size_t{1} << 20)) std::string().swap(join_buf_);  // no high-water mark
     join_buf_.clear();
     for (const auto& s : slots) {
       uint32_t begin = static_cast<uint32_t>(join_buf_.size());

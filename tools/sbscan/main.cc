@@ -1,21 +1,16 @@
 // sbscan: the command-line tool.
 #include <CLI/CLI.hpp>
 
-#include <malloc.h>
-
 #include <cstdio>
 
 #include "tools/sbscan/cli_options.h"
 #include "tools/sbscan/commands.h"
+#include "tools/sbscan/heap_trimmer.h"
 #include "tools/kafka/kafka_command.h"
 
 int main(int argc, char** argv) {
   using namespace sbscan::cli;
-  // glibc raises its mmap threshold each time a large mmapped buffer is freed; after that, large
-  // block and decode buffers come from the heap, fragment it, and the peak RSS creeps up with
-  // the input (+14 % over a 10 GB stream). A fixed threshold keeps them in mmap, returned to the
-  // system on free: the peak then depends on the limits, not on how much was read.
-  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+  HeapTrimmer heap_trimmer;  // resident memory set by the limits, not by the input's length
   CLI::App app(
       "sbscan: reassembles PowerShell script block logging (Event 4104), decodes hidden "
       "payloads statically and matches every layer against signatures compiled into one "
