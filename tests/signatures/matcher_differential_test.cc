@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
+#include "decoders/utf8.h"
 #include "signatures/matcher.h"
 #include "signatures/rule_loader.h"
 #include "signatures/rule_set.h"
@@ -512,23 +513,7 @@ bool JsonString(const std::string& line, const std::string& key, std::string* ou
   while (pos < line.size() && line[pos] == ' ') ++pos;
   if (pos >= line.size() || line[pos] != '"') return false;
   out->clear();
-  auto put_utf8 = [out](uint32_t cp) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  };
+  auto put_utf8 = [out](uint32_t cp) { decoders::AppendUtf8(cp, out); };
   for (size_t i = pos + 1; i < line.size(); ++i) {
     char c = line[i];
     if (c == '"') return true;
