@@ -63,7 +63,7 @@ cat "$tmp/tcp.jsonl" >&3
 exec 3>&-
 
 # Complete blocks alert while rsyslog runs (3 expected: two from the file, one over TCP).
-for _ in $(seq 300); do
+for _ in $(seq 1200); do  # up to 120 s: polls; ASan builds start slowly
   [ -f "$tmp/alerts.jsonl" ] && [ "$(grep -c . "$tmp/alerts.jsonl")" -ge 3 ] && break
   sleep 0.1
 done

@@ -146,10 +146,15 @@ f="$tmp/follow.jsonl"
 ev a 1 1 "Invoke-Mimikatz one" > "$f"
 "$SBSCAN" scan --follow --stats --window 1 "$f" > "$tmp/follow.out" 2> "$tmp/follow.err" &
 pid=$!
-wait_for() {  # wait_for PATTERN: up to 10 s for it to appear in the alerts
-  for _ in $(seq 1 100); do grep -q "$1" "$tmp/follow.out" && return 0; sleep 0.1; done
+# Polls, so a working build returns at once; the deadline is generous because under ASan
+# (tools/scripts/sanitize.sh) compiling the bundled rules at start-up alone takes over 10 s.
+WAIT_S=${SBSCAN_TEST_WAIT_S:-120}
+wait_in() {  # wait_in FILE PATTERN: up to WAIT_S seconds for PATTERN to appear in FILE
+  local deadline=$((SECONDS + WAIT_S))
+  while [ "$SECONDS" -lt "$deadline" ]; do grep -q "$2" "$1" && return 0; sleep 0.1; done
   return 1
 }
+wait_for() { wait_in "$tmp/follow.out" "$1"; }  # wait_for PATTERN: in the alerts
 check "follow: existing content" wait_for '"script_block_id":"a"'
 printf '%s' "$(ev b 1 1 'Invoke-Mimikatz two')" >> "$f"; sleep 0.5; printf '\n' >> "$f"
 check "follow: appended line" wait_for '"script_block_id":"b"'
@@ -235,13 +240,13 @@ pid=$!
 check "reload: first rules fire" wait_for '"id":"t.first"'
 sed -i 's/t.first/t.second/; s/AlphaMarker/BetaMarker/' "$rdir/r.yml"
 kill -HUP $pid
-for _ in $(seq 1 100); do grep -q "rules reloaded" "$tmp/reload.err" && break; sleep 0.1; done
+wait_in "$tmp/reload.err" "rules reloaded"
 check "reload: reported" grep -q "SIGHUP: rules reloaded: 1 rules" "$tmp/reload.err"
 ev r2 1 1 "AlphaMarker BetaMarker" >> "$f2"
 check "reload: new rules fire" wait_for '"script_block_id":"r2".*"id":"t.second"\|"id":"t.second".*"script_block_id":"r2"'
 echo "this: [is: not a rule" > "$rdir/r.yml"
 kill -HUP $pid
-for _ in $(seq 1 100); do grep -q "rejected" "$tmp/reload.err" && break; sleep 0.1; done
+wait_in "$tmp/reload.err" "rejected"
 check "reload: broken set rejected" grep -q "SIGHUP: new rules rejected; still running the previous 1 rules" "$tmp/reload.err"
 ev r3 1 1 "BetaMarker again" >> "$f2"
 check "reload: old rules kept" wait_for '"script_block_id":"r3"'
