@@ -55,6 +55,8 @@ Matcher::~Matcher() {
 void Matcher::Reset() {
   touched_.clear();
   stored_.clear();
+  texts_.clear();
+  path_ = {};
   level_ = std::numeric_limits<int>::min();
   if (++epoch_ == 0) {  // wrapped: make every old stamp stale
     for (ExprState& s : state_) s.epoch = 0;
@@ -76,13 +78,14 @@ Matcher::ExprState& Matcher::Touch(uint32_t expr) {
   return s;
 }
 
-void Matcher::Record(uint32_t expr, int kind, int layer, size_t begin, size_t end) {
+void Matcher::Record(uint32_t expr, int kind, int layer, size_t begin, size_t end,
+                     bool begin_known) {
   ExprState& s = Touch(expr);
   ++s.total[kind];
   if (s.stored[kind] >= static_cast<uint32_t>(kMaxMatchesPerPattern)) return;
   ++s.stored[kind];
   const uint32_t index = static_cast<uint32_t>(stored_.size());
-  stored_.push_back({expr, layer, kNone, begin, end});
+  stored_.push_back({expr, layer, kNone, begin_known, begin, end});
   if (s.tail[kind] == kNone) {
     s.head[kind] = index;
   } else {
@@ -112,8 +115,9 @@ int Matcher::OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long
     return 0;
   }
   const size_t end = static_cast<size_t>(to);
-  const size_t begin = hot.literal ? end - hot.literal_length : end;  // regexes: fixed later
-  m->Record(id, m->kind_, m->layer_, begin, end);
+  // A regex's start is found with RE2 only if the match is reported (ResolveBegin).
+  const size_t begin = hot.literal ? end - hot.literal_length : end;
+  m->Record(id, m->kind_, m->layer_, begin, end, /*begin_known=*/hot.literal);
   return 0;
 }
 
@@ -126,6 +130,11 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
   }
   kind_ = kind;
   layer_ = layer;
+  if (kind == 1) {
+    path_ = text;
+  } else {
+    texts_.emplace_back(layer, text);
+  }
   if (++scan_number_ == 0) {
     for (ExprState& s : state_) s.candidate_scan = 0;
     std::fill(atom_scan_.begin(), atom_scan_.end(), 0);
@@ -133,7 +142,6 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
   }
   candidates_.clear();
   atoms_hit_.clear();
-  const size_t first_new = stored_.size();
   const unsigned int length = static_cast<unsigned int>(text.size());
   if (hs_scan(set.database_, text.data(), length, 0, scratch_, &Matcher::OnMatch, this) !=
       HS_SUCCESS) {
@@ -170,23 +178,6 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
       }
     }
   }
-  // Start offsets of exact regex matches recorded by this scan (at most kMaxMatchesPerPattern
-  // per expression and field per block, so this is bounded).
-  const size_t window = set.options_.regex_begin_window;
-  for (size_t i = first_new; i < stored_.size(); ++i) {
-    Stored& st = stored_[i];
-    const internal::Expression& e = set.expressions_[st.expr];
-    if (e.literal) continue;
-    size_t start = st.end > window ? st.end - window : 0;
-    re2::StringPiece sub(text.data() + start, st.end - start);
-    re2::StringPiece m;
-    if (e.anchored_end != nullptr &&
-        e.anchored_end->Match(sub, 0, sub.size(), RE2::UNANCHORED, &m, 1)) {
-      st.begin = start + static_cast<size_t>(m.data() - sub.data());
-    } else {
-      st.begin = st.end >= e.min_width ? st.end - e.min_width : 0;
-    }
-  }
   // Prefilter candidates: only RE2-confirmed matches count.
   for (uint32_t id : candidates_) {
     const internal::Expression& e = set.expressions_[id];
@@ -196,10 +187,36 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
     while (pos <= whole.size() && e.confirm->Match(whole, pos, whole.size(), RE2::UNANCHORED, &m, 1)) {
       const size_t b = static_cast<size_t>(m.data() - whole.data());
       const size_t en = b + m.size();
-      Record(id, kind, layer, b, en);
+      Record(id, kind, layer, b, en, /*begin_known=*/true);
       pos = en > b ? en : en + 1;
     }
   }
+}
+
+std::string_view Matcher::TextOf(int layer) const {
+  if (layer == kPathLayer) return path_;
+  for (size_t i = texts_.size(); i-- > 0;) {  // the last scan of that layer
+    if (texts_[i].first == layer) return texts_[i].second;
+  }
+  return {};
+}
+
+void Matcher::ResolveBegin(Stored& st) {
+  if (st.begin_known) return;
+  st.begin_known = true;
+  const internal::Expression& e = rules_->expressions_[st.expr];
+  const std::string_view text = TextOf(st.layer);
+  const size_t window = rules_->options_.regex_begin_window;
+  const size_t start = st.end > window ? st.end - window : 0;
+  re2::StringPiece m;
+  if (e.anchored_end != nullptr && st.end <= text.size()) {
+    re2::StringPiece sub(text.data() + start, st.end - start);
+    if (e.anchored_end->Match(sub, 0, sub.size(), RE2::UNANCHORED, &m, 1)) {
+      st.begin = start + static_cast<size_t>(m.data() - sub.data());
+      return;
+    }
+  }
+  st.begin = st.end >= e.min_width ? st.end - e.min_width : 0;
 }
 
 void Matcher::ScanPath(std::string_view path) { Scan(path, 1, kPathLayer); }
@@ -262,6 +279,7 @@ void Matcher::Evaluate(std::vector<RuleHit>* out, bool near_misses) {
         if (s.epoch != epoch_) continue;
         hit.total_matches += s.total[kind];
         for (uint32_t j = s.head[kind]; j != kNone; j = stored_[j].next) {
+          ResolveBegin(stored_[j]);
           hit.matches.push_back({i, stored_[j].layer, stored_[j].begin, stored_[j].end});
         }
       }

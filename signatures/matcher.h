@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -29,7 +30,8 @@ inline constexpr int kLevelLayer = -2;
 // Matcher::ScanText (0 = block text), kPathLayer or kLevelLayer; [begin, end) are byte offsets in
 // that layer's text. For literals begin = end - length; for regexes begin is the leftmost start
 // of a match ending at `end` found by RE2 within CompileOptions::regex_begin_window bytes (best
-// effort: end - minimum width when RE2 cannot tell).
+// effort: end - minimum width when RE2 cannot tell). Regex starts are computed at Evaluate(),
+// only for the matches it reports: most regex matches belong to rules whose condition fails.
 struct PatternMatch {
   uint32_t pattern;
   int layer;
@@ -56,7 +58,8 @@ struct RuleHit {
 // match tables (allocated once, reused; no allocation per block in the steady state other than
 // the RuleHit output). Not thread-safe: use one Matcher per thread; many Matchers may share one
 // RuleSet. Usage per script block: Reset(); SetLevel(); ScanPath(); ScanText(text, 0);
-// ScanText(layer, 1..); Evaluate(&hits).
+// ScanText(layer, 1..); Evaluate(&hits). The texts passed to ScanPath/ScanText must stay valid
+// (unchanged) until the block's last Evaluate(): it reads them to find regex match starts.
 class Matcher {
  public:
   // Allocates the scratch. On allocation failure status() is not OK and every scan is a no-op.
@@ -76,12 +79,13 @@ class Matcher {
   void SetLevel(int level);
 
   // Scans the script's Path; only field:path patterns count matches from this scan. The view is
-  // read during the call only.
+  // read again by Evaluate() (keep it valid until then).
   void ScanPath(std::string_view path);
 
   // Scans one text layer (0 = the block text, > 0 = decoded layers); only field:text patterns
-  // count matches from this scan. The view is read during the call only: regex start offsets and
-  // RE2 confirmations of prefilter hits are computed before it returns. Texts of 4 GiB or more
+  // count matches from this scan. RE2 confirmations of prefilter hits are computed before it
+  // returns; the view is read again by Evaluate() for the start offsets of the regex matches it
+  // reports (keep it valid until then; a layer scanned twice counts its last text). Texts of 4 GiB or more
   // are scanned up to 4 GiB - 1 bytes (counted in truncated_scans()).
   void ScanText(std::string_view text, int layer);
 
@@ -114,6 +118,7 @@ class Matcher {
     uint32_t expr;
     int32_t layer;
     uint32_t next;  // next Stored of the same (expression, kind), or kNone
+    bool begin_known;  // false for a Hyperscan regex match until ResolveBegin()
     size_t begin, end;
   };
   struct ExprState {
@@ -127,7 +132,11 @@ class Matcher {
   static int OnMatch(unsigned int id, unsigned long long from, unsigned long long to,
                      unsigned int flags, void* context);
   ExprState& Touch(uint32_t expr);
-  void Record(uint32_t expr, int kind, int layer, size_t begin, size_t end);
+  void Record(uint32_t expr, int kind, int layer, size_t begin, size_t end, bool begin_known);
+  // The text scanned as `layer` in this block (empty when none was).
+  std::string_view TextOf(int layer) const;
+  // Sets a regex match's begin from its layer's text with RE2 (once).
+  void ResolveBegin(Stored& st);
   void Scan(std::string_view text, int kind, int layer);
 
   std::shared_ptr<const RuleSet> rules_;
@@ -144,6 +153,9 @@ class Matcher {
   std::vector<uint32_t> touched_;     // expressions touched in this block
   std::vector<uint32_t> candidates_;  // prefilter expressions hit in this scan
   std::vector<Stored> stored_;
+  // The views scanned in this block, for ResolveBegin: (layer, text) in scan order, and the path.
+  std::vector<std::pair<int, std::string_view>> texts_;
+  std::string_view path_;
   // Gating: atoms seen in the scan in progress (deduplicated by atom_scan_ stamps) and the
   // FilteredRE2 regex ids they make possible.
   std::vector<int> atoms_hit_;

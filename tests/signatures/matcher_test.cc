@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -124,6 +125,37 @@ patterns:
   EXPECT_EQ(hits[0].matches[1].pattern, 1u);
   EXPECT_EQ(hits[0].matches[1].begin, 21u);  // leftmost start of the match ending at 25
   EXPECT_EQ(hits[0].matches[1].end, 25u);
+}
+
+// Regex starts are found at Evaluate(), each on the text of the layer (or path) it matched in,
+// after later layers were scanned.
+TEST(MatcherTest, RegexBeginOffsetsResolvedOnTheirOwnLayer) {
+  auto set = MustCompile(R"(
+id: t.layers
+title: t
+level: high
+patterns:
+  re: {regex: 'a+b'}
+  p: {regex: 'x+y', field: path}
+)");
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  Block b("aab");
+  b.path = "C:\\xxy.ps1";
+  b.layers = {"......aaaab", "no match here", "b ab"};
+  auto hits = ScanBlock(m, b);
+  ASSERT_EQ(hits.size(), 1u);
+  std::vector<std::tuple<uint32_t, int, size_t, size_t>> got;
+  for (const PatternMatch& pm : hits[0].matches) got.emplace_back(pm.pattern, pm.layer, pm.begin, pm.end);
+  EXPECT_THAT(got, ElementsAre(std::make_tuple(0u, 0, 0u, 3u), std::make_tuple(0u, 1, 6u, 11u),
+                               std::make_tuple(0u, 3, 2u, 4u),
+                               std::make_tuple(1u, kPathLayer, 3u, 6u)));
+  // Evaluate again (explain does): the same, resolved once.
+  std::vector<RuleHit> again;
+  m.Evaluate(&again);
+  ASSERT_EQ(again.size(), 1u);
+  ASSERT_EQ(again[0].matches.size(), 4u);
+  EXPECT_EQ(again[0].matches[1].begin, 6u);
 }
 
 TEST(MatcherTest, PathAndTextAreSeparate) {
