@@ -211,6 +211,17 @@ void Matcher::ResolveBegin(Stored& st) {
   re2::StringPiece m;
   if (e.anchored_end != nullptr && st.end <= text.size()) {
     re2::StringPiece sub(text.data() + start, st.end - start);
+    // The relaxed regex's leftmost start is at or before the exact one: when the exact regex
+    // matches from it, that is the answer (two DFA passes); else the exact reverse search, which
+    // may fall back to RE2's much slower NFA.
+    if (e.relaxed_end != nullptr &&
+        e.relaxed_end->Match(sub, 0, sub.size(), RE2::UNANCHORED, &m, 1)) {
+      const size_t s = static_cast<size_t>(m.data() - sub.data());
+      if (e.anchored_end->Match(sub, s, sub.size(), RE2::ANCHOR_BOTH, nullptr, 0)) {
+        st.begin = start + s;
+        return;
+      }
+    }
     if (e.anchored_end->Match(sub, 0, sub.size(), RE2::UNANCHORED, &m, 1)) {
       st.begin = start + static_cast<size_t>(m.data() - sub.data());
       return;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <limits>
+#include <optional>
 #include <cstdlib>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "signatures/re2_options.h"
+#include "signatures/regex_relax.h"
 #include "signatures/status_macros.h"
 
 namespace sbscan::signatures {
@@ -116,11 +118,19 @@ absl::Status AttachRe2(const std::string& regex, bool cased, const CompileOption
     e->confirm = std::make_unique<RE2>(regex, Re2Options(cased, options.re2_max_mem));
     if (!e->confirm->ok()) return absl::InvalidArgumentError(e->confirm->error());
     e->anchored_end.reset();
+    e->relaxed_end.reset();
   } else {
     // Start offsets are best effort: a Hyperscan regex RE2 cannot parse gets end - min_width.
     auto re = std::make_unique<RE2>(absl::StrCat("(?:", regex, ")\\z"),
                                     Re2Options(cased, options.re2_max_mem));
     if (re->ok()) e->anchored_end = std::move(re);
+    e->relaxed_end.reset();
+    if (std::optional<std::string> relaxed = RelaxCountedRepeats(regex);
+        relaxed.has_value() && e->anchored_end != nullptr) {
+      auto loose = std::make_unique<RE2>(absl::StrCat("(?:", *relaxed, ")\\z"),
+                                         Re2Options(cased, options.re2_max_mem));
+      if (loose->ok()) e->relaxed_end = std::move(loose);
+    }
   }
   return absl::OkStatus();
 }

@@ -90,6 +90,9 @@ struct Expression {
   std::vector<Target> targets[2];  // [0]: field:text patterns, [1]: field:path patterns
   std::unique_ptr<re2::RE2> confirm;       // prefilter: the regex itself (Latin-1 / bytes)
   std::unique_ptr<re2::RE2> anchored_end;  // exact regex: "(?:re)\z", to find match starts
+  // The regex with its large counted repetitions relaxed (regex_relax.h), "(?:relaxed)\z": finds a
+  // start candidate that anchored_end confirms. Null when nothing is relaxed.
+  std::unique_ptr<re2::RE2> relaxed_end;
   // Gated regex (CompileOptions::gate_regexes_with_atoms): not in the shared database; scanned
   // with `gate_database` (this expression alone, Hyperscan id = its index) when its atoms hit.
   bool gated = false;
