@@ -209,7 +209,7 @@ TEST(XorTest, RecoversSingleByteKeys) {
 TEST(XorTest, RecoversUtf16leKeys) {
   for (const char* script : kClearScripts) {
     const std::string utf16 = testing::Utf16le(script);
-    for (const std::string key : {std::string("\x5a"), std::string("K3")}) {
+    for (const std::string& key : {std::string("\x5a"), std::string("K3")}) {
       XorRecovery r;
       ASSERT_TRUE(RecoverXorKey(Xor(utf16, key), {}, &r)) << script;
       EXPECT_EQ(Xor(Xor(utf16, key), r.key), utf16) << script;
