@@ -3,23 +3,11 @@
 
 #include <cstring>
 
+#include "decoders/ascii.h"
 #include "decoders/utf8.h"
 
 namespace sbscan::decoders {
 namespace {
-
-inline char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
-
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-inline bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z') || c == '_';
-}
 
 inline bool IsQuote(char c) { return c == '\'' || c == '"'; }
 
@@ -129,7 +117,7 @@ Context FindContext(std::string_view t, size_t from) {
     if (!ctx.has_base && c == ':' && t[p + 1] == ':' && IEqAt(t, p + 2, "to")) {
       // ::ToInt16( ... , base )
       size_t q = p + 4;
-      while (q < end && IsAlnum(t[q])) ++q;
+      while (q < end && IsWordChar(t[q])) ++q;
       q = SkipSpace(t, q);
       if (q >= end || t[q] != '(') continue;
       const size_t stop = std::min(end, q + 96);
@@ -166,7 +154,7 @@ size_t ParseCastItem(std::string_view t, size_t p, uint32_t* cp) {
   if (q >= t.size()) return p;
   if (t[q] >= '0' && t[q] <= '9') {
     const size_t e = ParseNumber(t, q, 10, cp);
-    if (e < t.size() && IsAlnum(t[e])) return p;
+    if (e < t.size() && IsWordChar(t[e])) return p;
     return e;
   }
   if (t[q] != '(') return p;
@@ -180,7 +168,7 @@ size_t ParseCastItem(std::string_view t, size_t p, uint32_t* cp) {
   // [char]([Convert]::ToInt16('1001000', 2))
   if (!IEqAt(t, q, "[convert]::to")) return p;
   q += 13;
-  while (q < t.size() && IsAlnum(t[q])) ++q;
+  while (q < t.size() && IsWordChar(t[q])) ++q;
   q = SkipSpace(t, q);
   if (q >= t.size() || t[q] != '(') return p;
   q = SkipSpace(t, q + 1);
@@ -221,7 +209,7 @@ size_t ParseListItem(std::string_view t, size_t p, size_t* b, size_t* e) {
   if (quote) {
     if (q >= t.size() || t[q] != quote) return p;
     ++q;
-  } else if (q < t.size() && (IsAlnum(t[q]) || t[q] == '.')) {
+  } else if (q < t.size() && (IsWordChar(t[q]) || t[q] == '.')) {
     return p;
   }
   return q;
@@ -361,7 +349,7 @@ Outcome DecodeCharCodes(std::string_view t, size_t max_runs, size_t max_out,
     const bool item_start =
         (c >= '0' && c <= '9') ||
         (IsQuote(c) && i + 1 < n && IsDigitOf(t[i + 1], 16));
-    if (!item_start || (i > 0 && (IsAlnum(t[i - 1]) || t[i - 1] == '$' ||
+    if (!item_start || (i > 0 && (IsWordChar(t[i - 1]) || t[i - 1] == '$' ||
                                   t[i - 1] == '.'))) {
       ++i;
       continue;

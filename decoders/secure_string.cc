@@ -5,30 +5,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "decoders/ascii.h"
 #include "decoders/base64.h"
 #include "decoders/text_encoding.h"
 
 namespace sbscan::decoders {
 namespace {
 
-inline char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-inline bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_';
-}
 inline bool IsBase64Char(char c) {
   return IsWordChar(c) && c != '_' ? true : (c == '+' || c == '/' || c == '=');
-}
-inline int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = Lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 size_t SkipSpace(std::string_view s, size_t i) {
   while (i < s.size() && IsSpace(s[i])) ++i;

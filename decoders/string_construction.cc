@@ -1,6 +1,5 @@
 #include "decoders/string_construction.h"
 
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -11,24 +10,19 @@
 #include <emmintrin.h>
 #endif
 
+#include "decoders/ascii.h"
 #include "decoders/utf8.h"
 
 namespace sbscan::decoders {
 namespace {
 
-inline char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
-inline bool IsSpace(char c) {
+// PowerShell whitespace: IsSpace and form feed, vertical tab.
+inline bool IsScriptSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
          c == '\v';
 }
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsAlpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-inline bool IsWordChar(char c) {
-  return IsAlpha(c) || IsDigit(c) || c == '_';
 }
 struct ByteSet {
   bool in[256];
@@ -103,7 +97,7 @@ class Tokenizer {
     const size_t n = t_.size();
     while (p < n) {
       const char c = t_[p];
-      if (IsSpace(c)) {
+      if (IsScriptSpace(c)) {
         ++p;
         continue;
       }
@@ -349,12 +343,12 @@ class Tokenizer {
     // [char]N, [char](N), [char]0xN
     if (IEqAt(t_, p, "[char]")) {
       size_t q = p + 6;
-      while (q < n && IsSpace(t_[q])) ++q;
+      while (q < n && IsScriptSpace(t_[q])) ++q;
       bool paren = false;
       if (q < n && t_[q] == '(') {
         paren = true;
         ++q;
-        while (q < n && IsSpace(t_[q])) ++q;
+        while (q < n && IsScriptSpace(t_[q])) ++q;
       }
       int base = 10;
       if (q + 2 < n && t_[q] == '0' && Lower(t_[q + 1]) == 'x') {
@@ -373,7 +367,7 @@ class Tokenizer {
       }
       if (q > d && (q >= n || !IsWordChar(t_[q]))) {
         if (paren) {
-          while (q < n && IsSpace(t_[q])) ++q;
+          while (q < n && IsScriptSpace(t_[q])) ++q;
           if (q >= n || t_[q] != ')') goto type_literal;
           ++q;
         }
@@ -389,10 +383,10 @@ class Tokenizer {
     // [ -1 .. -( : reversal by a negative range.
     {
       size_t q = p + 1;
-      while (q < n && IsSpace(t_[q])) ++q;
+      while (q < n && IsScriptSpace(t_[q])) ++q;
       if (q + 1 < n && t_[q] == '-' && t_[q + 1] == '1') {
         q += 2;
-        while (q < n && IsSpace(t_[q])) ++q;
+        while (q < n && IsScriptSpace(t_[q])) ++q;
         if (q + 1 < n && t_[q] == '.' && t_[q + 1] == '.') {
           Push(Tok::kOther, 0, p, p + 1);
           toks_->back().reverse_marker = true;
@@ -837,12 +831,12 @@ namespace {
 
 // Previous non-blank byte before `i`, 0 at the start; `*at` its index.
 char PrevNonBlank(std::string_view t, size_t i, size_t* at) {
-  while (i > 0 && IsSpace(t[i - 1])) --i;
+  while (i > 0 && IsScriptSpace(t[i - 1])) --i;
   *at = i > 0 ? i - 1 : 0;
   return i > 0 ? t[i - 1] : 0;
 }
 char NextNonBlank(std::string_view t, size_t i, size_t* at) {
-  while (i < t.size() && IsSpace(t[i])) ++i;
+  while (i < t.size() && IsScriptSpace(t[i])) ++i;
   *at = i;
   return i < t.size() ? t[i] : 0;
 }

@@ -9,14 +9,11 @@
 #include <immintrin.h>
 #endif
 
+#include "decoders/ascii.h"
 #include "decoders/string_construction.h"
 
 namespace sbscan::decoders {
 namespace {
-
-inline char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
 
 // True when `text` holds `lower_word` (ASCII case-folded). `anchor` is the index of the word's
 // rarest byte in script text: it is found with memchr (both cases when a letter), then the

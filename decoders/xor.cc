@@ -6,28 +6,12 @@
 #include <functional>
 #include <utility>
 
+#include "decoders/ascii.h"
 #include "decoders/powershell_score.h"
 
 namespace sbscan::decoders {
 namespace {
 
-inline char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-inline bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_';
-}
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-inline int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = Lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 inline bool StartsWithNoCase(std::string_view s, size_t i,
                              std::string_view lower) {
   if (i + lower.size() > s.size()) return false;
