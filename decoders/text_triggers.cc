@@ -150,22 +150,6 @@ bool ByteArrayAt(std::string_view t, size_t p) {
   return Lower(c) == 'e' && p + 2 < n && t[p + 1] == '[' && t[p + 2] == ']';
 }
 
-// NormalizationTriggerAt at the trigger byte `kAfter` bytes past a word's prefix.
-template <size_t kAfter>
-bool NormalizationAfter(std::string_view t, size_t p) {
-  return p + kAfter < t.size() && NormalizationTriggerAt(t, p + kAfter);
-}
-
-// Confirms the candidates of `flag` in `bits` (bit k = position base + k);
-// true when one holds.
-template <typename Check>
-inline bool AnyAt(std::string_view t, size_t base, uint32_t bits, Check check) {
-  for (; bits != 0; bits &= bits - 1) {
-    if (check(t, base + static_cast<size_t>(__builtin_ctz(bits)))) return true;
-  }
-  return false;
-}
-
 // The scalar form of one position, for the tail of the vector pass: the
 // prefix tests of the flags still wanted, then their confirmations.
 uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
@@ -195,52 +179,127 @@ uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
   return f;
 }
 
-// Bit masks of one vector chunk: bit k = a flag's prefix at chunk byte k.
-struct ChunkMasks {
-  uint32_t any;  // union of the prefix masks below (not hexish)
-  uint32_t char_codes, xor_key, secure_string, cms, byte_array, rotation_loop;
-  uint32_t normalize0, normalize1, normalize2, normalize6;  // trigger byte at +0/+1/+2/+6
-  uint32_t hexish;  // [0-9A-Fa-f :,-]
+// The vector pass's candidate filter: position p is a candidate when
+// (t[p], t[p+1], t[p+2]) falls in one bucket's product of byte sets. The
+// buckets hold every prefix that TriggersAt can confirm at p, so the filter
+// has no false negatives. A byte's buckets are looked up by nibble (a
+// low-nibble table AND a high-nibble table, one pshufb each), which widens
+// each set to the product of its nibbles: a superset, still confirmed by
+// TriggersAt.
+struct ByteSet {
+  std::string_view bytes;
+  bool blanks = false;  // and every byte <= ' ' (NextNonBlank's blanks among them)
+  bool any = false;     // every byte
+};
+constexpr std::string_view kHexDigits = "0123456789abcdefABCDEF";
+constexpr std::string_view kDigits = "0123456789";
+constexpr std::string_view kWordBytes =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+struct PrefixBucket {
+  ByteSet at[3];  // t[p], t[p+1], t[p+2]
+};
+constexpr ByteSet kAnyByte{"", false, true};
+constexpr PrefixBucket kPrefixBuckets[16] = {
+    {{{"["}, {"cC"}, {"hH"}}},                   // [char
+    {{{"bB"}, {"xX"}, {"oO"}}},                  // bxor
+    {{{"0\\"}, {"xX"}, {kHexDigits}}},           // 0x.. \x.. byte arrays
+    {{{"70"}, {"61"}, {"40"}}},                  // SecureString headers 764.. 010..
+    {{{"-"}, {"B"}, {"E"}}},                     // -----BEGIN CMS, at its last '-'
+    {{{"eE"}, {"["}, {"]"}}},                    // [byte[]]
+    {{{"jJ"}, {"oO"}, {"iI"}}},                  // -join
+    {{{"pP"}, {"lL"}, {"aA"}}},                  // -replace, at its 'p'
+    {{{"rR"}, {"sS"}, {"eE"}}},                  // ::Reverse, at its second 'r'
+    {{{"iI"}, {"gG"}, {"hH"}}},                  // RightToLeft, at its 'i'
+    {{{"2"}, {"6"}, kAnyByte}},                  // % 26
+    {{{"@"}, {"("}, kAnyByte}},                  // @(0x4d, ...)
+    {{{"`"}, {kWordBytes}, kAnyByte}},           // I`nv`oke
+    {{{"{"}, {kDigits}, {"0123456789}"}}},       // {1}{0}
+    {{{"+"}, {"'\"([", true}, kAnyByte}},        // 'a' + 'b'
+    {{{"["}, {"-", true}, kAnyByte}},            // $s[-1..
 };
 
-// Records `flag` in *found when one of the candidates in `bits` (bit k =
-// position base + k) is confirmed by `check`.
-inline void Take(uint32_t flag, uint32_t bits, bool (*check)(std::string_view, size_t),
-                 std::string_view t, size_t base, uint32_t* found) {
-  if (!(*found & flag) && bits != 0 && AnyAt(t, base, bits, check)) *found |= flag;
+// pshufb tables of one prefix position: bucket b is bit b % 8 of half b / 8.
+struct NibbleTables {
+  uint8_t lo[2][16];
+  uint8_t hi[2][16];
+};
+constexpr std::array<NibbleTables, 3> MakePrefixTables() {
+  std::array<NibbleTables, 3> t{};
+  for (int j = 0; j < 3; ++j) {
+    for (int b = 0; b < 16; ++b) {
+      const ByteSet& set = kPrefixBuckets[b].at[j];
+      const uint8_t bit = static_cast<uint8_t>(1u << (b % 8));
+      NibbleTables& n = t[j];
+      auto add = [&](unsigned c) {
+        n.lo[b / 8][c & 15] |= bit;
+        n.hi[b / 8][c >> 4] |= bit;
+      };
+      for (unsigned c = 0; c < 256; ++c) {
+        if (set.any || (set.blanks && c <= ' ')) add(c);
+      }
+      for (char c : set.bytes) add(static_cast<uint8_t>(c));
+    }
+  }
+  return t;
 }
+constexpr std::array<NibbleTables, 3> kPrefixTables = MakePrefixTables();
+
+// The hex-ish class exactly: lo[c & 15] has bit (c >> 4) set for each member
+// c (all < 0x80), hi[h] = 1 << h (0 for h >= 8).
+struct HexishMap {
+  uint8_t lo[16];
+  uint8_t hi[16];
+};
+constexpr HexishMap MakeHexishMap() {
+  HexishMap m{};
+  for (unsigned c = 0; c < 0x80; ++c) {
+    if (kHexish[c]) m.lo[c & 15] |= static_cast<uint8_t>(1u << (c >> 4));
+  }
+  for (unsigned h = 0; h < 8; ++h) m.hi[h] = static_cast<uint8_t>(1u << h);
+  return m;
+}
+constexpr HexishMap kHexishMap = MakeHexishMap();
 
 }  // namespace
 
 #ifdef SBSCAN_TRIGGERS_X86
 
 // Each instruction set's copy of text_triggers_chunk.inc, in its own
-// namespace. The AVX2 copy sits in a target region: functions defined there
-// compile for AVX2 (and run only when the CPU has it); the library's other
-// code, std's inline functions included, keeps the baseline target.
-namespace sse2 {
+// namespace and target region: functions defined there compile for that
+// level (and run only when the CPU has it); the library's other code, std's
+// inline functions included, keeps the baseline target. The 16-byte path
+// needs SSSE3 (pshufb) and serves CandidateScanPath::kSse2 where the CPU has
+// it; without it that path is the scalar reference.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("ssse3"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("ssse3")
+#endif
+namespace ssse3 {
 namespace {
 struct Isa {
   using V = __m128i;
   static constexpr size_t kWidth = 16;
   static V Load(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
-  static V Set(char c) { return _mm_set1_epi8(c); }
-  static V Eq(V a, char c) { return _mm_cmpeq_epi8(a, Set(c)); }
-  static V Or(V a, V b) { return _mm_or_si128(a, b); }
   static V And(V a, V b) { return _mm_and_si128(a, b); }
-  static V In(V a, char lo, char hi) {  // lo <= a <= hi, unsigned
-    const V u = _mm_sub_epi8(a, Set(lo));
-    return _mm_cmpeq_epi8(_mm_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
+  static V Or(V a, V b) { return _mm_or_si128(a, b); }
+  static V Table(const uint8_t (&t)[16]) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(t)); }
+  static V Lookup(V table, V nibbles) { return _mm_shuffle_epi8(table, nibbles); }
+  static V Low(V a) { return _mm_and_si128(a, _mm_set1_epi8(0x0F)); }
+  static V High(V a) { return _mm_and_si128(_mm_srli_epi16(a, 4), _mm_set1_epi8(0x0F)); }
+  static uint32_t NonZero(V a) {  // bit k = byte k is not zero
+    return ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_setzero_si128())));
   }
-  static uint32_t Mask(V a) { return static_cast<uint32_t>(_mm_movemask_epi8(a)); }
 };
 #include "decoders/text_triggers_chunk.inc"
 }  // namespace
-}  // namespace sse2
-
+}  // namespace ssse3
 #if defined(__clang__)
+#pragma clang attribute pop
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
 #else
+#pragma GCC pop_options
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #endif
@@ -250,15 +309,18 @@ struct Isa {
   using V = __m256i;
   static constexpr size_t kWidth = 32;
   static V Load(const char* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-  static V Set(char c) { return _mm256_set1_epi8(c); }
-  static V Eq(V a, char c) { return _mm256_cmpeq_epi8(a, Set(c)); }
-  static V Or(V a, V b) { return _mm256_or_si256(a, b); }
   static V And(V a, V b) { return _mm256_and_si256(a, b); }
-  static V In(V a, char lo, char hi) {
-    const V u = _mm256_sub_epi8(a, Set(lo));
-    return _mm256_cmpeq_epi8(_mm256_min_epu8(u, Set(static_cast<char>(hi - lo))), u);
+  static V Or(V a, V b) { return _mm256_or_si256(a, b); }
+  static V Table(const uint8_t (&t)[16]) {  // the same table in both 128-bit lanes
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t)));
   }
-  static uint32_t Mask(V a) { return static_cast<uint32_t>(_mm256_movemask_epi8(a)); }
+  static V Lookup(V table, V nibbles) { return _mm256_shuffle_epi8(table, nibbles); }
+  static V Low(V a) { return _mm256_and_si256(a, _mm256_set1_epi8(0x0F)); }
+  static V High(V a) { return _mm256_and_si256(_mm256_srli_epi16(a, 4), _mm256_set1_epi8(0x0F)); }
+  static uint32_t NonZero(V a) {
+    return ~static_cast<uint32_t>(
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(a, _mm256_setzero_si256())));
+  }
 };
 #include "decoders/text_triggers_chunk.inc"
 }  // namespace
@@ -279,7 +341,7 @@ uint32_t FusedTriggers(CandidateScanPath path, std::string_view t) {
   size_t p = 0, run = 0;
 #ifdef SBSCAN_TRIGGERS_X86
   if (path == CandidateScanPath::kAvx2) found = avx2::VectorTriggers(t, &p, &run);
-  if (path == CandidateScanPath::kSse2) found = sse2::VectorTriggers(t, &p, &run);
+  if (path == CandidateScanPath::kSse2) found = ssse3::VectorTriggers(t, &p, &run);
 #else
   (void)path;
 #endif
@@ -312,6 +374,10 @@ uint32_t TextTriggersScalar(std::string_view text) {
 
 uint32_t TextTriggersWith(CandidateScanPath path, std::string_view text) {
   if (!CandidateScanPathSupported(path)) path = CandidateScanPath::kScalar;
+#ifdef SBSCAN_TRIGGERS_X86
+  static const bool has_ssse3 = __builtin_cpu_supports("ssse3");
+  if (path == CandidateScanPath::kSse2 && !has_ssse3) path = CandidateScanPath::kScalar;
+#endif
   if (path == CandidateScanPath::kScalar) return TextTriggersScalar(text);
   return FusedTriggers(path, text);
 }

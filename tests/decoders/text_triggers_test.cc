@@ -77,6 +77,10 @@ const Case kCases[] = {
     {"[array]::Reverse($c)", kTriggerNormalize},
     {"[regex]::Matches($s,'.','RightToLeft')", kTriggerNormalize},
     {"$s[-1..-($s.Length)]", kTriggerNormalize},
+    {"$s[ \t-1 .. -3]", kTriggerNormalize},        // blanks after '[' (the prefix filter's
+    {"'a' +\t'b'", kTriggerNormalize},              // blank sets: every byte <= ' ')
+    {"'a' +\r\n  (\"b\")", kTriggerNormalize},
+    {"\"{12}{3}\" -f 'a','b'", kTriggerNormalize},
     {"$a -join ','", 0},
     {"$i = $i + 1", 0},
     {"\"{0}: {1}\" -f $x, $y", 0},

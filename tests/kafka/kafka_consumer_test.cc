@@ -316,8 +316,19 @@ TEST(KafkaConsumer, TwoConsumersRebalanceMidStreamLoseNothing) {
     seen = now;
   }
   ASSERT_GT(seen, 0u);
-  std::thread b([&] { b_stats = RunKafkaConsumer(o, Rules(), sink_b, stop); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The second half is produced once B holds partitions: the rebalance (A revoked, its
+  // quiescent offsets committed, partitions split) has happened mid-stream, and how many
+  // records A had consumed before it does not depend on how loaded the machine is.
+  std::atomic<int> b_assigned{0};
+  KafkaOptions ob = o;
+  ob.on_rebalance = [&](bool assigned, int partitions) {
+    if (assigned) b_assigned += partitions;
+  };
+  std::thread b([&] { b_stats = RunKafkaConsumer(ob, Rules(), sink_b, stop); });
+  for (int i = 0; i < 600 && b_assigned.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GT(b_assigned.load(), 0) << "B was not assigned partitions within 30 s";
   mock.Produce("events", second);
   a.join();
   b.join();

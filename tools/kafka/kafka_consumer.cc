@@ -229,6 +229,9 @@ class Member {
         rd_kafka_assign(rk, nullptr);
       }
     }
+    if (self->options_.on_rebalance) {
+      self->options_.on_rebalance(err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions->cnt);
+    }
   }
 
   void OnAssign(rd_kafka_topic_partition_list_t* partitions) {

@@ -55,6 +55,10 @@ struct KafkaOptions {
   int exit_idle_ms = 0;  // > 0: once assigned, return after this long without a record
   OnRevoke on_revoke = OnRevoke::kHandOver;
   ScannerOptions scanner;
+  // Optional observer, called on the consumer's thread once a rebalance event has been handled
+  // (after the revoke's commit; before the assigned partitions are fetched): `assigned` tells
+  // assignment from revocation, `partitions` how many. Must not block.
+  std::function<void(bool assigned, int partitions)> on_rebalance;
 };
 
 struct KafkaRunStats {
