@@ -4,7 +4,8 @@
 // parsing, reassembly, decoding, matching and formatting every alert as a JSON line are counted.
 // Outside valgrind the client requests are no-ops, so it also runs (and is tested) natively.
 //
-// Usage: callgrind_driver INPUT
+// Usage: callgrind_driver INPUT [--no-decode]
+// (--no-decode: the decoders off, to count what decoding costs on the same input.)
 // Prints one line: "alerts N json_bytes B records R blocks K json_backend NAME".
 #include <valgrind/callgrind.h>
 
@@ -18,8 +19,9 @@
 #include "sbscan/scanner.h"
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s INPUT\n", argv[0]);
+  const bool no_decode = argc == 3 && std::string(argv[2]) == "--no-decode";
+  if (argc != 2 && !no_decode) {
+    std::fprintf(stderr, "usage: %s INPUT [--no-decode]\n", argv[0]);
     return 2;
   }
   auto rules = sbscan::LoadRuleSet(sbscan::RuleSources{});
@@ -29,7 +31,9 @@ int main(int argc, char** argv) {
   }
   uint64_t alerts = 0, json_bytes = 0;
   std::string sink;
-  sbscan::Scanner scanner(*rules, sbscan::ScannerOptions{}, [&](const sbscan::Alert& alert) {
+  sbscan::ScannerOptions options;
+  options.analysis.decode.enabled = !no_decode;
+  sbscan::Scanner scanner(*rules, options, [&](const sbscan::Alert& alert) {
     sink.clear();
     sbscan::AppendAlertJson(alert, &sink);
     ++alerts;
