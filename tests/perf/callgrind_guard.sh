@@ -57,7 +57,7 @@ ir, base, tol = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 backend, base_backend, seconds = sys.argv[4], sys.argv[5], sys.argv[6]
 ratio = ir / base
 print(f"measured: {ir} Ir in the hot path; ratio {ratio:.4f} to the baseline "
-      f"(fails above {1 + tol:.2f}); valgrind took {seconds} s")
+      f"(fails above {1 + tol:.2f} or below {1 - 2 * tol:.2f}); valgrind took {seconds} s")
 if backend != base_backend:
     print(f"callgrind_guard: this CPU ran the '{backend}' JSON walker, the baseline "
           f"'{base_backend}': counts are not comparable", file=sys.stderr)
@@ -67,6 +67,14 @@ if ratio > 1 + tol:
           f"baseline. Find the cause with callgrind_annotate (see tests/perf/README.md); if "
           f"the cost is wanted, refresh the baseline with "
           f"tools/scripts/update_callgrind_baseline.sh and say why in the commit.",
+          file=sys.stderr)
+    sys.exit(1)
+# A baseline far above the hot path no longer guards it (a 20 % regression would pass):
+# below 1 - 2 * tol the guard fails until the gain is locked in.
+if ratio < 1 - 2 * tol:
+    print(f"callgrind_guard: FAIL: {100 * (1 - ratio):.1f} % fewer instructions than the "
+          f"baseline: it is stale and would let a {100 * tol:.0f} % regression pass. Refresh it "
+          f"(tools/scripts/update_callgrind_baseline.sh) and commit it with the change.",
           file=sys.stderr)
     sys.exit(1)
 if ratio < 1 - tol:

@@ -3,7 +3,7 @@
 # compares with. Run it (and commit the file, saying why) when:
 #   - a change makes the hot path costlier on purpose (a new decoder, more rules) and the guard
 #     fails: the new cost is accepted, the guard protects the new level;
-#   - a change makes it cheaper (the guard prints a note below 80 %): lock the gain in;
+#   - a change makes it cheaper (the guard prints a note below 80 % and fails below 60 %): lock the gain in;
 #   - sbscan-gen's output changed (the guard says the input sha256 changed), or the toolchain
 #     or the CI machine's CPU class changed.
 # Never to silence a regression nobody has explained.
