@@ -4,6 +4,10 @@
 #include <array>
 #include <cstring>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
 namespace sbscan::decoders {
 namespace {
 
@@ -192,12 +196,17 @@ std::string_view ByteArrayFormatName(ByteArrayFormat format) {
   return "unknown";
 }
 
-size_t FindByteArrays(std::string_view text, size_t min_bytes,
-                      size_t max_regions, std::vector<ByteArrayRegion>* out) {
-  min_bytes = std::max<size_t>(min_bytes, 4);
+namespace {
+
+// The token scan of FindByteArrays over text[from, to): regions that start
+// there (they may not reach past `to`: see ForEachByteArraySpan). Starting at
+// any `from` outside a region gives the positions a scan from 0 would visit:
+// a word that began before `from` is recognised by the byte before it.
+size_t ScanSpan(std::string_view text, size_t from, size_t to, size_t min_bytes,
+                size_t max_regions, std::vector<ByteArrayRegion>* out) {
   size_t added = 0;
-  size_t i = 0;
-  const size_t n = text.size();
+  size_t i = from;
+  const size_t n = to;
   while (i < n && added < max_regions) {
     const uint8_t c = uint8_t(text[i]);
     const uint8_t cls = kClass[c];
@@ -216,7 +225,7 @@ size_t FindByteArrays(std::string_view text, size_t min_bytes,
     size_t end = i;
     size_t count = 0;
     ByteArrayFormat format = ByteArrayFormat::kHexString;
-    if (c == '\\' || (c == '0' && i + 1 < n && (text[i + 1] | 0x20) == 'x')) {
+    if (c == '\\' || (c == '0' && i + 1 < text.size() && (text[i + 1] | 0x20) == 'x')) {
       count = ScanHexList(text, i, &end);
       format = ByteArrayFormat::kHexList;
     } else {
@@ -240,6 +249,137 @@ size_t FindByteArrays(std::string_view text, size_t min_bytes,
     while (i < n && (kClass[uint8_t(text[i])] & kWord)) ++i;
   }
   return added;
+}
+
+// Every byte a region can hold: hex digits, x X \ (0x.. and \x..), the
+// separators , : - and whitespace. A region of m >= 4 values spans at least
+// 2m - 1 of them in a row (m one-digit decimals and m - 1 commas), so only
+// runs of such bytes that long need the token scan.
+constexpr std::array<bool, 256> MakeSpanBytes() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = (kClass[c] & (kHex | kSpace)) != 0;
+  t['x'] = t['X'] = t['\\'] = t[','] = t[':'] = t['-'] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kSpanByte = MakeSpanBytes();
+
+inline size_t MinSpan(size_t min_bytes) { return std::min<size_t>(2 * min_bytes - 1, 64); }
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define SBSCAN_BYTE_ARRAY_AVX2 1
+
+// Bit k of the result: s[k] is a span byte (kSpanByte), for 64 bytes, by a
+// nibble bitmap (lo[c & 15] has bit c >> 4 for each member c < 0x80).
+struct SpanBitmap {
+  uint8_t lo[16];
+  uint8_t hi[16];
+};
+constexpr SpanBitmap MakeSpanBitmap() {
+  SpanBitmap m{};
+  for (unsigned c = 0; c < 0x80; ++c) {
+    if (kSpanByte[c]) m.lo[c & 15] |= static_cast<uint8_t>(1u << (c >> 4));
+  }
+  for (unsigned h = 0; h < 8; ++h) m.hi[h] = static_cast<uint8_t>(1u << h);
+  return m;
+}
+constexpr SpanBitmap kSpanBitmap = MakeSpanBitmap();
+
+__attribute__((target("avx2"))) inline uint32_t SpanMask32(const char* p) {
+  const __m256i lo_t = _mm256_broadcastsi128_si256(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSpanBitmap.lo)));
+  const __m256i hi_t = _mm256_broadcastsi128_si256(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSpanBitmap.hi)));
+  const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i nib = _mm256_set1_epi8(0x0F);
+  const __m256i bits = _mm256_and_si256(
+      _mm256_shuffle_epi8(lo_t, _mm256_and_si256(x, nib)),
+      _mm256_shuffle_epi8(hi_t, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
+  return ~static_cast<uint32_t>(
+      _mm256_movemask_epi8(_mm256_cmpeq_epi8(bits, _mm256_setzero_si256())));
+}
+
+// Whether x has a run of at least k (1..64) set bits.
+inline bool HasRun(uint64_t x, size_t k) {
+  size_t s = 1;
+  while (s * 2 <= k) {
+    x &= x >> s;
+    s *= 2;
+  }
+  if (k > s) x &= x >> (k - s);
+  return x != 0;
+}
+
+// Calls span(b, e) for each maximal run text[b, e) of span bytes with
+// e - b >= min_len (<= 64), in text order, until it returns false.
+template <typename Span>
+__attribute__((target("avx2"))) void ForEachLongRunAvx2(std::string_view text, size_t min_len,
+                                                        Span span) {
+  const size_t n = text.size();
+  const char* s = text.data();
+  size_t run = 0;  // span bytes just before p
+  size_t p = 0;
+  // Runs ending in the block's first `width` bits m (bits past them 0), exactly.
+  auto walk = [&](uint64_t m, size_t base, size_t width) {
+    size_t k = 0;
+    while (k < width) {
+      const uint64_t rest = m >> k;
+      if (rest & 1) {  // span bytes from k on
+        const size_t len = std::min(static_cast<size_t>(__builtin_ctzll(~rest)), width - k);
+        run += len;
+        k += len;
+        continue;
+      }
+      if (run >= min_len && !span(base + k - run, base + k)) return false;
+      run = 0;
+      if (rest == 0) return true;  // no span byte left in the block
+      k += static_cast<size_t>(__builtin_ctzll(rest));
+    }
+    return true;
+  };
+  for (; p + 64 <= n; p += 64) {
+    const uint64_t m = uint64_t{SpanMask32(s + p)} | (uint64_t{SpanMask32(s + p + 32)} << 32);
+    if (m == ~uint64_t{0}) {
+      run += 64;
+      continue;
+    }
+    const size_t lead = static_cast<size_t>(__builtin_ctzll(~m));
+    if (run + lead < min_len && !HasRun(m, min_len)) {  // nothing long starts or ends here
+      run = static_cast<size_t>(__builtin_clzll(~m));
+      continue;
+    }
+    if (!walk(m, p, 64)) return;
+  }
+  uint64_t m = 0;
+  for (size_t k = p; k < n; ++k) m |= uint64_t{kSpanByte[uint8_t(s[k])]} << (k - p);
+  if (!walk(m, p, n - p)) return;
+  if (run >= min_len) span(n - run, n);
+}
+
+#endif
+
+}  // namespace
+
+size_t FindByteArraysScalar(std::string_view text, size_t min_bytes,
+                            size_t max_regions, std::vector<ByteArrayRegion>* out) {
+  min_bytes = std::max<size_t>(min_bytes, 4);
+  return ScanSpan(text, 0, text.size(), min_bytes, max_regions, out);
+}
+
+size_t FindByteArrays(std::string_view text, size_t min_bytes,
+                      size_t max_regions, std::vector<ByteArrayRegion>* out) {
+#ifdef SBSCAN_BYTE_ARRAY_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    min_bytes = std::max<size_t>(min_bytes, 4);
+    size_t added = 0;
+    ForEachLongRunAvx2(text, MinSpan(min_bytes), [&](size_t b, size_t e) {
+      added += ScanSpan(text, b, e, min_bytes, max_regions - added, out);
+      return added < max_regions;
+    });
+    return added;
+  }
+#endif
+  return FindByteArraysScalar(text, min_bytes, max_regions, out);
 }
 
 Outcome DecodeByteArray(std::string_view s, ByteArrayFormat format,

@@ -48,8 +48,15 @@ struct ByteArrayRegion {
 //     before it (so [char[]] lists are left to the char-code decoder).
 // Linear; a text without such runs costs one pass over its tokens. No
 // allocation beyond the output. Thread-safe.
+// On AVX2 CPUs only the runs of bytes a region can hold (hex digits, x X \,
+// , : - and whitespace) that are long enough for min_bytes values are
+// token-scanned; the result equals FindByteArraysScalar's.
 size_t FindByteArrays(std::string_view text, size_t min_bytes,
                       size_t max_regions, std::vector<ByteArrayRegion>* out);
+
+// The reference: the token scan over the whole text. Thread-safe.
+size_t FindByteArraysScalar(std::string_view text, size_t min_bytes,
+                            size_t max_regions, std::vector<ByteArrayRegion>* out);
 
 // Decodes the values of one region (text[region.begin, region.end) from
 // FindByteArrays, or any text in `format`) and appends the bytes to

@@ -1,5 +1,7 @@
 #include "decoders/byte_array.h"
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -209,6 +211,87 @@ TEST(ByteArrayTest, RegionLimit) {
   const std::string one = "'" + Hex(kShellcode) + "' ";
   std::vector<ByteArrayRegion> out;
   EXPECT_EQ(FindByteArrays(one + one + one, 16, 2, &out), 2u);
+}
+
+// FindByteArrays (only the long runs of span bytes token-scanned, on AVX2)
+// against FindByteArraysScalar (the whole text): equal regions, for several
+// min_bytes and region limits.
+void ExpectSameAsScalar(std::string_view text) {
+  for (size_t min : {4, 5, 16, 40}) {
+    for (size_t max : {1, 3, 64}) {
+      std::vector<ByteArrayRegion> got, want;
+      const size_t n_got = FindByteArrays(text, min, max, &got);
+      const size_t n_want = FindByteArraysScalar(text, min, max, &want);
+      ASSERT_EQ(n_got, n_want) << "min " << min << " max " << max << ": " << text;
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].begin, want[i].begin) << text;
+        EXPECT_EQ(got[i].end, want[i].end) << text;
+        EXPECT_EQ(got[i].format, want[i].format) << text;
+        EXPECT_EQ(got[i].count, want[i].count) << text;
+      }
+    }
+  }
+}
+
+TEST(ByteArrayTest, SpansMatchScalarOnEveryPlacement) {
+  const std::string arrays[] = {
+      "[Byte[]] $b = " + Decimal(kShellcode.substr(0, 16)),
+      "@(" + Decimal(std::string(16, '\x01')) + ")",
+      HexList(kShellcode, ", "),
+      "\"" + Hex(kShellcode) + "\"",
+      "'" + Hex(kShellcode.substr(0, 20), ":") + "'",
+      "$s = \"" + std::string("\\x4d\\x5a\\x90\\x00\\x03\\x00\\x00\\x00") + "\"",
+      "config" + Hex(kShellcode),  // one word: no region
+  };
+  for (const std::string& a : arrays) {
+    for (size_t before = 0; before <= 130; before += 3) {
+      for (const char* pad : {" ", "x", "\n", "ab"}) {
+        std::string text;
+        while (text.size() < before) text += pad;
+        text += a;
+        ExpectSameAsScalar(text);
+        ExpectSameAsScalar(text + "; Write-Host done");
+      }
+    }
+  }
+}
+
+TEST(ByteArrayTest, SpansMatchScalarOnRandomSoups) {
+  std::mt19937 rng(7);
+  const char* pieces[] = {"0x",  "\\x", "4d", "5A", ",",   ", ",  " ",    "\n", "\t",  ":", "-",
+                          "12",  "255", "@(", "[byte[]]", "$a", "abc", "x",   "ff",  "0",  "9",
+                          "7,",  "a5 ", "beef", "'",  "\"",  "(",  ")",   "_",   "g",   "=", "\\"};
+  size_t with_regions = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string text;
+    const size_t k = rng() % 120;
+    for (size_t i = 0; i < k; ++i) text += pieces[rng() % std::size(pieces)];
+    ExpectSameAsScalar(text);
+    std::vector<ByteArrayRegion> want;
+    with_regions += FindByteArraysScalar(text, 4, 64, &want) > 0;
+  }
+  EXPECT_GT(with_regions, 1000u) << "the soups must hold byte arrays to compare";
+}
+
+TEST(ByteArrayTest, SpansMatchScalarOnCorpusLines) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(SBSCAN_SHARED_DIR) / "corpus";
+  if (!fs::is_directory(root)) GTEST_SKIP() << "no corpus under " << root;
+  size_t lines = 0, with_regions = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file() || e.file_size() > (64u << 20)) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::vector<ByteArrayRegion> want;
+      if (FindByteArraysScalar(line, 16, 64, &want) > 0) ++with_regions;
+      ExpectSameAsScalar(line);
+      ++lines;
+    }
+  }
+  std::printf("checked %zu corpus lines, %zu with byte arrays\n", lines, with_regions);
+  EXPECT_GT(lines, 1000u);
 }
 
 }  // namespace

@@ -71,6 +71,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::vector<d::ByteArrayRegion> regions;
       d::FindByteArrays(text, 1 + max_out % 32, 16, &regions);
       FUZZ_CHECK(regions.size() <= 16);
+      std::vector<d::ByteArrayRegion> reference;  // the span scan = the whole-text scan
+      d::FindByteArraysScalar(text, 1 + max_out % 32, 16, &reference);
+      FUZZ_CHECK(reference.size() == regions.size());
+      for (size_t i = 0; i < regions.size(); ++i) {
+        FUZZ_CHECK(regions[i].begin == reference[i].begin && regions[i].end == reference[i].end &&
+                   regions[i].format == reference[i].format &&
+                   regions[i].count == reference[i].count);
+      }
       for (const auto& r : regions) {
         CheckRange(r.begin, r.end, text.size());
         std::string bytes;
