@@ -4,9 +4,7 @@
 #include <array>
 #include <cstring>
 
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#endif
+#include "decoders/nibble_bitmap.h"
 
 namespace sbscan::decoders {
 namespace {
@@ -265,38 +263,10 @@ constexpr std::array<bool, 256> kSpanByte = MakeSpanBytes();
 
 inline size_t MinSpan(size_t min_bytes) { return std::min<size_t>(2 * min_bytes - 1, 64); }
 
-#if defined(__x86_64__) || defined(_M_X64)
+#ifdef SBSCAN_NIBBLE_BITMAP_X86
 #define SBSCAN_BYTE_ARRAY_AVX2 1
 
-// Bit k of the result: s[k] is a span byte (kSpanByte), for 64 bytes, by a
-// nibble bitmap (lo[c & 15] has bit c >> 4 for each member c < 0x80).
-struct SpanBitmap {
-  uint8_t lo[16];
-  uint8_t hi[16];
-};
-constexpr SpanBitmap MakeSpanBitmap() {
-  SpanBitmap m{};
-  for (unsigned c = 0; c < 0x80; ++c) {
-    if (kSpanByte[c]) m.lo[c & 15] |= static_cast<uint8_t>(1u << (c >> 4));
-  }
-  for (unsigned h = 0; h < 8; ++h) m.hi[h] = static_cast<uint8_t>(1u << h);
-  return m;
-}
-constexpr SpanBitmap kSpanBitmap = MakeSpanBitmap();
-
-__attribute__((target("avx2"))) inline uint32_t SpanMask32(const char* p) {
-  const __m256i lo_t = _mm256_broadcastsi128_si256(
-      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSpanBitmap.lo)));
-  const __m256i hi_t = _mm256_broadcastsi128_si256(
-      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kSpanBitmap.hi)));
-  const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  const __m256i nib = _mm256_set1_epi8(0x0F);
-  const __m256i bits = _mm256_and_si256(
-      _mm256_shuffle_epi8(lo_t, _mm256_and_si256(x, nib)),
-      _mm256_shuffle_epi8(hi_t, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
-  return ~static_cast<uint32_t>(
-      _mm256_movemask_epi8(_mm256_cmpeq_epi8(bits, _mm256_setzero_si256())));
-}
+constexpr NibbleBitmap kSpanBitmap = MakeNibbleBitmap(kSpanByte);
 
 // Whether x has a run of at least k (1..64) set bits.
 inline bool HasRun(uint64_t x, size_t k) {
@@ -337,7 +307,8 @@ __attribute__((target("avx2"))) void ForEachLongRunAvx2(std::string_view text, s
     return true;
   };
   for (; p + 64 <= n; p += 64) {
-    const uint64_t m = uint64_t{SpanMask32(s + p)} | (uint64_t{SpanMask32(s + p + 32)} << 32);
+    const uint64_t m = uint64_t{MemberMask32(s + p, kSpanBitmap)} |
+                       (uint64_t{MemberMask32(s + p + 32, kSpanBitmap)} << 32);
     if (m == ~uint64_t{0}) {
       run += 64;
       continue;

@@ -1,9 +1,11 @@
 #include "decoders/char_codes.h"
 
 
+#include <array>
 #include <cstring>
 
 #include "decoders/ascii.h"
+#include "decoders/nibble_bitmap.h"
 #include "decoders/utf8.h"
 
 namespace sbscan::decoders {
@@ -215,6 +217,33 @@ size_t ParseListItem(std::string_view t, size_t p, size_t* b, size_t* e) {
   return q;
 }
 
+// The bytes at which DecodeCharCodes's scan can start something: a cast's
+// '[', a quote (delimited string, quoted list item) or a digit (list item).
+// At every other byte the scan only steps on, so it jumps to the next one.
+constexpr std::array<bool, 256> kRunStart = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  t['['] = t['\''] = t['"'] = true;
+  return t;
+}();
+
+// The first i' >= i with t[i'] in kRunStart, or t.size().
+size_t NextRunStart(std::string_view t, size_t i) {
+  const size_t n = t.size();
+#ifdef SBSCAN_NIBBLE_BITMAP_X86
+  static constexpr NibbleBitmap kRunStartMap = MakeNibbleBitmap(kRunStart);
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    for (; i + 32 <= n; i += 32) {
+      const uint32_t m = MemberMask32(t.data() + i, kRunStartMap);
+      if (m != 0) return i + static_cast<size_t>(__builtin_ctz(m));
+    }
+  }
+#endif
+  while (i < n && !kRunStart[static_cast<uint8_t>(t[i])]) ++i;
+  return i;
+}
+
 }  // namespace
 
 std::string_view CharCodeFormName(CharCodeForm form) {
@@ -270,7 +299,7 @@ Outcome DecodeCharCodes(std::string_view t, size_t max_runs, size_t max_out,
       uint32_t cp = 0;
       size_t e = ParseCastItem(t, i, &cp);
       if (e == i) {
-        ++i;
+        i = NextRunStart(t, i + 1);
         continue;
       }
       RunBuilder run(out, budget());
@@ -351,14 +380,14 @@ Outcome DecodeCharCodes(std::string_view t, size_t max_runs, size_t max_out,
         (IsQuote(c) && i + 1 < n && IsDigitOf(t[i + 1], 16));
     if (!item_start || (i > 0 && (IsWordChar(t[i - 1]) || t[i - 1] == '$' ||
                                   t[i - 1] == '.'))) {
-      ++i;
+      i = NextRunStart(t, i + 1);
       continue;
     }
     // Number list: item (ws* ',' ws* item)*.
     size_t b, e;
     size_t end = ParseListItem(t, i, &b, &e);
     if (end == i) {
-      ++i;
+      i = NextRunStart(t, i + 1);
       continue;
     }
     size_t count = 1;

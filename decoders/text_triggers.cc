@@ -10,6 +10,7 @@
 #endif
 
 #include "decoders/ascii.h"
+#include "decoders/nibble_bitmap.h"
 #include "decoders/string_construction.h"
 
 namespace sbscan::decoders {
@@ -244,21 +245,8 @@ constexpr std::array<NibbleTables, 3> MakePrefixTables() {
 }
 constexpr std::array<NibbleTables, 3> kPrefixTables = MakePrefixTables();
 
-// The hex-ish class exactly: lo[c & 15] has bit (c >> 4) set for each member
-// c (all < 0x80), hi[h] = 1 << h (0 for h >= 8).
-struct HexishMap {
-  uint8_t lo[16];
-  uint8_t hi[16];
-};
-constexpr HexishMap MakeHexishMap() {
-  HexishMap m{};
-  for (unsigned c = 0; c < 0x80; ++c) {
-    if (kHexish[c]) m.lo[c & 15] |= static_cast<uint8_t>(1u << (c >> 4));
-  }
-  for (unsigned h = 0; h < 8; ++h) m.hi[h] = static_cast<uint8_t>(1u << h);
-  return m;
-}
-constexpr HexishMap kHexishMap = MakeHexishMap();
+// The hex-ish class exactly, for the vector pass.
+constexpr NibbleBitmap kHexishMap = MakeNibbleBitmap(kHexish);
 
 }  // namespace
 
