@@ -548,14 +548,20 @@ void LayeredDecoder::DecodeRotationLayers(
   const char* s = text.data();
   const size_t n = text.size();
   size_t i = 0;
+  // The next ' and " at or after s + i (nullptr: none left), each searched
+  // again only once i has passed it: one memchr per literal, not one per
+  // literal and quote kind over the rest of the text.
+  const char* next[2] = {static_cast<const char*>(std::memchr(s, '\'', n)),
+                         static_cast<const char*>(std::memchr(s, '"', n))};
   while (i < n) {
-    const void* sq = std::memchr(s + i, '\'', n - i);
-    const void* dq = std::memchr(s + i, '"', n - i);
-    const char* q = static_cast<const char*>(
-        sq == nullptr ? dq
-        : dq == nullptr ? sq
-                        : std::min(static_cast<const char*>(sq),
-                                   static_cast<const char*>(dq)));
+    for (int k = 0; k < 2; ++k) {
+      if (next[k] != nullptr && next[k] < s + i) {
+        next[k] = static_cast<const char*>(std::memchr(s + i, k == 0 ? '\'' : '"', n - i));
+      }
+    }
+    const char* q = next[0] == nullptr   ? next[1]
+                    : next[1] == nullptr ? next[0]
+                                         : std::min(next[0], next[1]);
     if (q == nullptr) return;
     const size_t open = static_cast<size_t>(q - s);
     size_t end = open;
