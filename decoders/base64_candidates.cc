@@ -128,6 +128,7 @@ class Scanner {
     std::sort(first, out_->end(), [](const Candidate& a, const Candidate& b) {
       return a.begin < b.begin;
     });
+    JoinWrappedLines();
     if (out_->size() - base_ > max_) out_->resize(base_ + max_);
   }
 
@@ -220,6 +221,79 @@ class Scanner {
     if (last == j) return false;
     *c = {j, last, CandidateKind::kFromBase64String};
     return true;
+  }
+
+  // A run that is a whole line of a wrapped payload -- a here-string, a
+  // multi-line literal: lines of one width w (a multiple of 4), the last one
+  // at most w long and complete (padded or a multiple of 4) -- takes the
+  // lines after it, so that the payload decodes as one piece (the decoder
+  // skips the line breaks). Lines that were runs of their own are absorbed.
+  // Both search paths share this step, on the sorted candidates.
+  void JoinWrappedLines() {
+    std::vector<Candidate>& v = *out_;
+    size_t kept = base_;
+    for (size_t r = base_; r < v.size(); ++r) {
+      Candidate c = v[r];
+      if (c.kind == CandidateKind::kBase64Run) {
+        size_t stop = n_;  // never into a payload of another kind
+        for (size_t k = r + 1; k < v.size(); ++k) {
+          if (v[k].kind != CandidateKind::kBase64Run) {
+            stop = v[k].begin;
+            break;
+          }
+        }
+        c.end = WrappedEnd(c, stop);
+        while (r + 1 < v.size() && v[r + 1].begin < c.end) ++r;  // absorbed lines
+      }
+      v[kept++] = c;
+    }
+    v.resize(kept);
+  }
+
+  static bool IsBlank(uint8_t b) { return b == ' ' || b == '\t'; }
+  static bool IsQuoteByte(uint8_t b) { return b == '\'' || b == '"'; }
+
+  // The line holding [begin, ...) starts there: only blanks before it since a
+  // line break, an opening quote or the start of the text.
+  bool StartsLine(size_t begin) const {
+    size_t p = begin;
+    while (p > 0 && IsBlank(s_[p - 1])) --p;
+    return p == 0 || s_[p - 1] == '\n' || IsQuoteByte(s_[p - 1]);
+  }
+
+  // Only blanks (and \r) after `end` up to a line break, a quote or the end.
+  bool EndsLine(size_t end) const {
+    size_t p = end;
+    while (p < n_ && (IsBlank(s_[p]) || s_[p] == '\r')) ++p;
+    return p == n_ || s_[p] == '\n' || IsQuoteByte(s_[p]);
+  }
+
+  size_t WrappedEnd(const Candidate& c, size_t stop) const {
+    const size_t width = c.end - c.begin;
+    if (width % 4 != 0 || s_[c.end - 1] == '=' || !StartsLine(c.begin) || !EndsLine(c.end)) {
+      return c.end;
+    }
+    size_t end = c.end;
+    for (;;) {
+      size_t p = end;
+      while (p < n_ && (IsBlank(s_[p]) || s_[p] == '\r')) ++p;
+      if (p >= n_ || s_[p] != '\n') break;
+      ++p;
+      while (p < n_ && IsBlank(s_[p])) ++p;
+      size_t q = p;
+      while (q < n_ && Is(s_[q], kAlpha)) ++q;
+      const size_t len = q - p;
+      const size_t padded_end = SkipPadding(q);
+      if (len == 0 || len > width || padded_end > stop || !EndsLine(padded_end)) break;
+      const bool padded = padded_end > q;
+      if (len == width && !padded) {  // a full line: more may follow
+        end = q;
+        continue;
+      }
+      if (padded || len % 4 == 0) end = padded_end;  // the last line
+      break;
+    }
+    return end;
   }
 
   void EmitRun(size_t begin, size_t end) {

@@ -58,6 +58,11 @@ inline constexpr size_t kMinBase64RunFloor = 4;
 //  * kBase64Run: any other maximal run of Base64 alphabet characters
 //    (A-Z a-z 0-9 + / - _) of length >= max(min_run, kMinBase64RunFloor),
 //    extended by up to two following '=', that overlaps no payload above.
+//    A run that is a whole line (only blanks before it since a line break,
+//    a quote or the start) of a multiple-of-4 width w, unpadded, takes the
+//    following lines of width w and a last complete line (padded or a
+//    multiple of 4, at most w): a here-string or multi-line literal then is
+//    one candidate spanning its line breaks (the decoder skips them).
 //
 // Every kEncodedCommand / kFromBase64String match is reported even if the
 // payload is short; false positives are expected and left to the decoder.

