@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "decoders/bit_runs.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define SBSCAN_DECODERS_X86 1
 #include <immintrin.h>
@@ -49,16 +51,6 @@ constexpr std::string_view kEncodedCommand = "encodedcommand";
 constexpr std::string_view kFromBase64String = "frombase64string";
 constexpr size_t kMaxSeparators = 16;
 
-// Whether `m` has `len` consecutive set bits (1 <= len <= 63).
-inline bool HasOnesRun(uint64_t m, size_t len) {
-  size_t have = 1;
-  while (have * 2 <= len) {
-    m &= m >> have;
-    have *= 2;
-  }
-  if (have < len) m &= m >> (len - have);
-  return m != 0;
-}
 
 // Search state shared by the scalar and vector drivers.
 class Scanner {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "decoders/bit_runs.h"
 #include "decoders/nibble_bitmap.h"
 
 namespace sbscan::decoders {
@@ -268,16 +269,6 @@ inline size_t MinSpan(size_t min_bytes) { return std::min<size_t>(2 * min_bytes 
 
 constexpr NibbleBitmap kSpanBitmap = MakeNibbleBitmap(kSpanByte);
 
-// Whether x has a run of at least k (1..64) set bits.
-inline bool HasRun(uint64_t x, size_t k) {
-  size_t s = 1;
-  while (s * 2 <= k) {
-    x &= x >> s;
-    s *= 2;
-  }
-  if (k > s) x &= x >> (k - s);
-  return x != 0;
-}
 
 // Calls span(b, e) for each maximal run text[b, e) of span bytes with
 // e - b >= min_len (<= 64), in text order, until it returns false.
@@ -314,7 +305,7 @@ __attribute__((target("avx2"))) void ForEachLongRunAvx2(std::string_view text, s
       continue;
     }
     const size_t lead = static_cast<size_t>(__builtin_ctzll(~m));
-    if (run + lead < min_len && !HasRun(m, min_len)) {  // nothing long starts or ends here
+    if (run + lead < min_len && !HasOnesRun(m, min_len)) {  // nothing long starts or ends here
       run = static_cast<size_t>(__builtin_clzll(~m));
       continue;
     }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "decoders/bit_runs.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SBSCAN_OBF_X86 1
 #include <immintrin.h>
@@ -160,16 +162,6 @@ ObfuscationFeatures Finish(size_t n, const uint32_t (&hist)[256],
 
 #define SBSCAN_AVX2 __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt")))
 
-// Whether `x` has a run of at least `k` (1..64) consecutive set bits.
-SBSCAN_AVX2 inline bool HasRun(uint64_t x, size_t k) {
-  size_t s = 1;
-  while (s * 2 <= k) {
-    x &= x >> s;
-    s *= 2;
-  }
-  if (k > s) x &= x >> (k - s);
-  return x != 0;
-}
 
 // Longest run of set bits of `x`.
 SBSCAN_AVX2 inline size_t LongestRun(uint64_t x) {
@@ -190,7 +182,7 @@ SBSCAN_AVX2 inline void Runs(uint64_t m, size_t& run, size_t& best) {
     return;
   }
   best = std::max(best, run + static_cast<size_t>(_tzcnt_u64(~m)));
-  if (best < 64 && HasRun(m, best + 1)) best = std::max(best, LongestRun(m));
+  if (best < 64 && HasOnesRun(m, best + 1)) best = std::max(best, LongestRun(m));
   run = _lzcnt_u64(~m);
 }
 

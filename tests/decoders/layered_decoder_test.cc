@@ -33,6 +33,18 @@ std::vector<Seen> RunAll(LayeredDecoder& dec, std::string_view root) {
   return seen;
 }
 
+// `root` decodes to exactly one layer: `text` in `encoding`, from a
+// candidate of `kind`.
+void ExpectOneLayer(std::string_view root, TextEncoding encoding, std::string_view text,
+                    CandidateKind kind) {
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  ASSERT_EQ(seen.size(), 1u) << root;
+  EXPECT_EQ(seen[0].encoding, encoding);
+  EXPECT_EQ(seen[0].text, text);
+  EXPECT_EQ(dec.layers()[0].kind, kind);
+}
+
 const char kStager[] =
     "$s=New-Object IO.MemoryStream(,[Convert]::FromBase64String('x'));"
     "IEX (New-Object IO.StreamReader($s)).ReadToEnd()";
@@ -68,12 +80,8 @@ TEST(LayeredDecoderTest, FromBase64StringUtf8) {
       "[System.Text.Encoding]::UTF8.GetString([System.Convert]::"
       "FromBase64String('V3JpdGUtT3V0cHV0ICJoZWxsbyBmcm9tIGEgZGVjb2RlZCBibG9j"
       "ayI='))";
-  LayeredDecoder dec;
-  const auto seen = RunAll(dec, root);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf8);
-  EXPECT_EQ(seen[0].text, "Write-Output \"hello from a decoded block\"");
-  EXPECT_EQ(dec.layers()[0].kind, CandidateKind::kFromBase64String);
+  ExpectOneLayer(root, TextEncoding::kUtf8, "Write-Output \"hello from a decoded block\"",
+                 CandidateKind::kFromBase64String);
 }
 
 // A payload wrapped at 76 columns in a here-string decodes as one layer, so
@@ -85,12 +93,7 @@ TEST(LayeredDecoderTest, HereStringWrappedPayloadIsOneLayer) {
   const std::string root = "$p = @\"\r\n" + Wrap(EncodeCommand(script), 76) +
                            "\r\n\"@\r\nIEX ([Text.Encoding]::Unicode.GetString("
                            "[Convert]::FromBase64String($p)))";
-  LayeredDecoder dec;
-  const auto seen = RunAll(dec, root);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].encoding, TextEncoding::kUtf16le);
-  EXPECT_EQ(seen[0].text, script);
-  EXPECT_EQ(dec.layers()[0].kind, CandidateKind::kBase64Run);
+  ExpectOneLayer(root, TextEncoding::kUtf16le, script, CandidateKind::kBase64Run);
 }
 
 TEST(LayeredDecoderTest, VariantsDecode) {

@@ -1,0 +1,25 @@
+// Runs of set bits in 64-bit block masks (bit k = byte k of a 64-byte block
+// is in some class), for the vector passes that look for long runs.
+#ifndef SBSCAN_DECODERS_BIT_RUNS_H_
+#define SBSCAN_DECODERS_BIT_RUNS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sbscan::decoders {
+
+// Whether `m` has a run of at least `k` (1..64) consecutive set bits:
+// log2(k) shift-and steps.
+inline bool HasOnesRun(uint64_t m, size_t k) {
+  size_t have = 1;
+  while (have * 2 <= k) {
+    m &= m >> have;
+    have *= 2;
+  }
+  if (have < k) m &= m >> (k - have);
+  return m != 0;
+}
+
+}  // namespace sbscan::decoders
+
+#endif  // SBSCAN_DECODERS_BIT_RUNS_H_
