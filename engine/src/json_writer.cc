@@ -5,6 +5,10 @@
 
 #include "absl/strings/numbers.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sbscan {
 namespace {
 
@@ -37,6 +41,29 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+inline bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// The index of the first byte at or after i that is not plain: one JSON must escape (< 0x20,
+// '"', '\\') or one that starts a multi-byte UTF-8 sequence (>= 0x80, validated by the
+// caller). 16 bytes per step with SSE2 (baseline on x86-64): as signed bytes, >= 0x80 is
+// negative, so one signed "< 0x20" compare finds both ends of the range.
+size_t SkipPlain(std::string_view s, size_t i) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i special = _mm_or_si128(
+        _mm_cmplt_epi8(v, space),
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < s.size() && IsPlain(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view text, std::string* out) {
@@ -45,12 +72,7 @@ void AppendJsonString(std::string_view text, std::string* out) {
   size_t i = 0;
   while (i < text.size()) {
     // Copy the longest run that needs no escaping in one go.
-    size_t run = i;
-    while (run < text.size()) {
-      unsigned char c = text[run];
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
-    }
+    const size_t run = SkipPlain(text, i);
     out->append(text.data() + i, run - i);
     i = run;
     if (i >= text.size()) break;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <random>
+#include <vector>
+
 namespace sbscan {
 namespace {
 
@@ -37,6 +40,31 @@ TEST(JsonWriterTest, OutputRoundTripsThroughAParser) {
   std::string_view s;
   ASSERT_EQ(doc["s"].get(s), simdjson::SUCCESS);
   EXPECT_EQ(s.substr(0, 128), std::string_view(all).substr(0, 128));
+}
+
+// The vector path (runs of 16 plain bytes) against the byte-at-a-time tail: a string built
+// from tokens (plain bytes, bytes JSON escapes, valid UTF-8 sequences, bytes that are never
+// valid UTF-8) is written whole, and token by token -- each token is shorter than 16 bytes, so
+// it takes the tail only. Escaping is per character, so both must agree at every alignment.
+TEST(JsonWriterTest, VectorPathAgreesWithByteAtATimeTail) {
+  const std::vector<std::string> tokens = {
+      "a", "Z", "0", " ", "~", "\x7f", "\"", "\\", "\n", "\r", "\t", std::string(1, '\0'),
+      "\x1f", "\xC3\xBC", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xC0\xAF",
+      "\xED\xA0\x80"};
+  std::mt19937 rng(7);
+  for (int iter = 0; iter < 2000; ++iter) {
+    const int count = static_cast<int>(rng() % 120);
+    const bool mostly_plain = iter % 2 == 0;  // long plain runs reach the vector loop
+    std::string whole, expected = "\"";
+    for (int k = 0; k < count; ++k) {
+      const std::string& t = tokens[mostly_plain && rng() % 8 != 0 ? rng() % 5 : rng() % tokens.size()];
+      whole += t;
+      const std::string one = Json(t);
+      expected += one.substr(1, one.size() - 2);
+    }
+    expected += '"';
+    ASSERT_EQ(Json(whole), expected) << "iteration " << iter;
+  }
 }
 
 TEST(JsonWriterTest, Integers) {
