@@ -863,14 +863,32 @@ void LayeredDecoder::DecodeNormalizeLayer(
   layer.decoder = DecoderIdName(DecoderId::kNormalize);
   layer.decoder_id = DecoderId::kNormalize;
   layer.encoding = TextEncoding::kUtf8;
-  layer.parent_begin = 0;
-  layer.parent_end = text.size();
-  layer.text = *buf;
   layer.note = StringTransformNames(info.transforms);
   layer.kind = CandidateKind::kBase64Run;
-  layer.decoded_size = buf->size();
   layer.truncated = truncated;
-  Emit(layer, state, visit);
+  // Only the regions around resolved constructs are new: the rest of the normalised text is a
+  // copy of `text`, already scanned and decoded. A large script with a few constructs yields
+  // a few small layers instead of a second copy of itself.
+  const std::vector<ChangedWindow> windows =
+      ChangedWindows(info, *buf, text.size(), kNormalizeWindowContext);
+  if (windows.size() == 1 && windows[0].out_begin == 0 && windows[0].out_end == buf->size()) {
+    layer.parent_begin = windows[0].in_begin;
+    layer.parent_end = windows[0].in_end;
+    layer.text = *buf;
+    layer.decoded_size = buf->size();
+    Emit(layer, state, visit);
+    return;
+  }
+  const std::string_view normalized = *buf;  // stays allocated under the windows' buffers
+  for (const ChangedWindow& w : windows) {
+    std::string* part = NewBuffer();
+    part->assign(normalized.substr(w.out_begin, w.out_end - w.out_begin));
+    layer.parent_begin = w.in_begin;
+    layer.parent_end = w.in_end;
+    layer.text = *part;
+    layer.decoded_size = part->size();
+    Emit(layer, state, visit);
+  }
 }
 
 }  // namespace sbscan::decoders

@@ -33,6 +33,13 @@ struct Limits {
   size_t min_base64_run = 32;            // shortest kBase64Run, >= 4
 };
 
+// A "normalize" layer holds the normalised text only around the constructs it resolved: this
+// many bytes on each side (then out to the nearest line breaks), windows that touch merged, and
+// the whole text when the windows would cover three quarters of it. Outside the windows the
+// normalised text is a copy of its parent, already scanned. A signature match that spans a
+// resolved construct and reaches further than this past it is not seen.
+inline constexpr size_t kNormalizeWindowContext = 1024;
+
 // Returns OK, or InvalidArgument naming the first bad field and its valid
 // range: max_depth outside [0, 64], min_base64_run < 4. Thread-safe.
 absl::Status ValidateLimits(const Limits& limits);

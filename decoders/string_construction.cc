@@ -1096,7 +1096,9 @@ Outcome NormalizeStrings(std::string_view text, size_t max_out,
   for (const Replacement& r : reps) {
     if (r.begin < copied) continue;  // overlapped by an earlier one
     out->append(text.substr(copied, r.begin - copied));
+    const size_t out_begin = out->size() - start;
     out->append(values, r.vbegin, r.vend - r.vbegin);
+    info->edits.push_back({r.begin, r.end, out_begin, out->size() - start});
     copied = r.end;
     if (out->size() - start > max_out) break;
   }
@@ -1105,13 +1107,59 @@ Outcome NormalizeStrings(std::string_view text, size_t max_out,
   }
   if (out->size() - start > max_out) {
     out->resize(start + max_out);
+    while (!info->edits.empty() && info->edits.back().out_begin >= max_out) {
+      info->edits.pop_back();
+    }
+    if (!info->edits.empty()) {
+      info->edits.back().out_end = std::min(info->edits.back().out_end, max_out);
+    }
     return Outcome::kLimitReached;
   }
   if (std::string_view(*out).substr(start) == text) {
     out->resize(start);
+    info->edits.clear();
     return Outcome::kNotApplicable;
   }
   return Outcome::kDecoded;
+}
+
+std::vector<ChangedWindow> ChangedWindows(const NormalizeInfo& info, std::string_view normalized,
+                                          size_t original_size, size_t context) {
+  const size_t n = normalized.size();
+  auto widen_left = [&](size_t x) {
+    size_t b = x > context ? x - context : 0;
+    const size_t floor = b > context ? b - context : 0;
+    while (b > floor && normalized[b - 1] != '\n') --b;
+    return b;
+  };
+  auto widen_right = [&](size_t x) {
+    size_t f = std::min(n, x + context);
+    const size_t ceil = std::min(n, f + context);
+    while (f < ceil && normalized[f - 1] != '\n') ++f;
+    return f;
+  };
+  std::vector<ChangedWindow> out;
+  // A window's ends lie outside every edit (an edit that starts inside a window is merged into
+  // it), so they map back by the length change of the edits before them.
+  int64_t delta = 0;  // output offset - input offset, after the edits passed so far
+  size_t total = 0;
+  for (const TextEdit& e : info.edits) {
+    if (e.out_begin >= n) break;
+    const size_t b = widen_left(e.out_begin);
+    const size_t f = widen_right(std::min(e.out_end, n));
+    if (!out.empty() && b <= out.back().out_end) {
+      total -= out.back().out_end - out.back().out_begin;
+      out.back().out_end = std::max(out.back().out_end, f);
+    } else {
+      out.push_back({b, f, static_cast<size_t>(static_cast<int64_t>(b) - delta), 0});
+    }
+    total += out.back().out_end - out.back().out_begin;
+    delta += static_cast<int64_t>(std::min(e.out_end, n) - e.out_begin) -
+             static_cast<int64_t>(e.in_end - e.in_begin);
+    out.back().in_end = static_cast<size_t>(static_cast<int64_t>(out.back().out_end) - delta);
+  }
+  if (out.empty() || total >= n - n / 4) return {{0, n, 0, original_size}};
+  return out;
 }
 
 }  // namespace sbscan::decoders

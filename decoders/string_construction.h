@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "decoders/outcome.h"
 
@@ -33,11 +34,35 @@ enum StringTransform : uint32_t {
 // storage. Thread-safe.
 std::string_view StringTransformNames(uint32_t transforms);
 
+// One resolved construct: text[in_begin, in_end) became output[out_begin, out_end)
+// (output offsets count from where NormalizeStrings started appending).
+struct TextEdit {
+  size_t in_begin, in_end;
+  size_t out_begin, out_end;
+};
+
 struct NormalizeInfo {
   uint32_t transforms = 0;  // StringTransform bits applied
   size_t constructs = 0;    // constructs replaced by their value
   bool budget_hit = false;  // the step budget stopped the evaluation early
+  std::vector<TextEdit> edits;  // in text order, disjoint; those within the output
 };
+
+// A region of the normalised output around one or more edits, and where it came from.
+struct ChangedWindow {
+  size_t out_begin, out_end;  // in the normalised output
+  size_t in_begin, in_end;    // the same region in the original text
+};
+
+// The regions of `normalized` (NormalizeStrings' output for a text, `info` its
+// NormalizeInfo) that differ from the original, each widened by `context` bytes on both sides
+// and then out to the nearest line breaks (at most `context` bytes further), merged where they
+// touch, in order. Everything outside them is a byte-for-byte copy of the original text, so a
+// match there is a match of the original too. Returns one window covering all of `normalized`
+// (0 to `original_size` in the original) when the windows would cover at least three quarters
+// of it (not worth splitting) or there are no edits. Thread-safe.
+std::vector<ChangedWindow> ChangedWindows(const NormalizeInfo& info, std::string_view normalized,
+                                          size_t original_size, size_t context);
 
 // Cheap candidate check, true when `text` holds one of the shapes that
 // obfuscators write and NormalizeStrings resolves: a backtick inside a word
@@ -75,7 +100,8 @@ bool NormalizationTriggerAt(std::string_view text, size_t i);
 // set. Returns kNotApplicable (nothing appended) when no construct was
 // resolved, kDecoded when the output differs from `text`, kLimitReached
 // when the output would exceed `max_out` (*out then holds a prefix of at
-// most `max_out` bytes). Thread-safe; `out` must not alias `text`.
+// most `max_out` bytes). info->edits lists the replaced spans. Thread-safe; `out` must not
+// alias `text`.
 Outcome NormalizeStrings(std::string_view text, size_t max_out,
                          std::string* out, NormalizeInfo* info);
 

@@ -168,6 +168,54 @@ TEST(LayeredDecoderTest, NestedThreeDeep) {
   EXPECT_EQ(dec.counters().depth_limit_hits, 0u);
 }
 
+TEST(LayeredDecoderTest, NormalizedLayersAreTheChangedRegionsOfALargeScript) {
+  const std::string inner = "Invoke-Mimikatz -DumpCreds";
+  const std::string b64 = Base64Encode(inner);
+  std::string root;
+  for (int i = 0; i < 1000; ++i) {
+    if (i == 100) {
+      root += "$a = 'Inv'+'oke-Expr'+'ession'\n";
+    } else if (i == 700) {  // a payload split in two literals: whole only once joined
+      root += "$p = [Convert]::FromBase64String('" + b64.substr(0, 20) + "'+'" + b64.substr(20) +
+              "')\n";
+    } else {
+      root += "Write-Output \"plain line " + std::to_string(i) + "\"\n";
+    }
+  }
+  ASSERT_GT(root.size(), 25000u);
+  LayeredDecoder dec;
+  const auto seen = RunAll(dec, root);
+  const auto& layers = dec.layers();
+  std::vector<const Layer*> normalized;
+  for (const Layer& l : layers) {
+    if (l.decoder_id == DecoderId::kNormalize) normalized.push_back(&l);
+  }
+  ASSERT_EQ(normalized.size(), 2u);
+  const std::string_view values[] = {"$a = Invoke-Expression\n", "$p = [Convert]::FromBase64String("};
+  for (int k = 0; k < 2; ++k) {
+    const Layer& l = *normalized[k];
+    EXPECT_EQ(l.parent, 0);
+    EXPECT_LE(l.text.size(), 4 * kNormalizeWindowContext + 100) << "a window, not the script";
+    EXPECT_THAT(std::string(l.text), HasSubstr(std::string(values[k])));
+    ASSERT_LE(l.parent_end, root.size());
+    // The parent range is where the window came from: the same lines, construct unresolved.
+    const std::string from = root.substr(l.parent_begin, l.parent_end - l.parent_begin);
+    EXPECT_EQ(from.substr(0, 40), std::string(l.text.substr(0, 40)));
+    EXPECT_THAT(from, HasSubstr(k == 0 ? "'Inv'+'oke-Expr'+'ession'" : "'+'"));
+  }
+  // The joined payload decodes inside the second window.
+  bool decoded = false;
+  for (const Layer& l : layers) {
+    if (l.text == inner) {
+      decoded = true;
+      EXPECT_EQ(l.parent, normalized[1]->index);
+    }
+  }
+  EXPECT_TRUE(decoded);
+  EXPECT_EQ(normalized[0]->text.find("Invoke-Expression") != std::string_view::npos, true)
+      << "views of earlier windows stay valid";
+}
+
 TEST(LayeredDecoderTest, SiblingsAndParents) {
   const std::string a = "Write-Host " + std::string("[Convert]::FromBase64String('") +
                         Base64Encode("child of a, long enough text") + "')";

@@ -1,6 +1,9 @@
 #include "decoders/string_construction.h"
 
+#include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -85,6 +88,117 @@ TEST(StringConstructionTest, CandidateCheck) {
                         "[array]::reverse($a)", "'RightToLeft'",
                         "$s[ -1 ..-5]", "[char]39+'x'"}) {
     EXPECT_TRUE(MayNeedNormalization(t)) << t;
+  }
+}
+
+// The window's text with every edit inside it put back to its original form must be the
+// original text at [in_begin, in_end): everything but the edits is a copy.
+void ExpectMapsBack(std::string_view text, std::string_view out, const NormalizeInfo& info,
+                    const ChangedWindow& w) {
+  std::string back;
+  size_t pos = w.out_begin;
+  for (const TextEdit& e : info.edits) {
+    if (e.out_begin < w.out_begin || e.out_begin >= w.out_end) continue;
+    ASSERT_LE(e.out_end, w.out_end) << "an edit crosses the window's end";
+    back.append(out.substr(pos, e.out_begin - pos));
+    back.append(text.substr(e.in_begin, e.in_end - e.in_begin));
+    pos = e.out_end;
+  }
+  back.append(out.substr(pos, w.out_end - pos));
+  ASSERT_LE(w.in_end, text.size());
+  EXPECT_EQ(back, text.substr(w.in_begin, w.in_end - w.in_begin));
+}
+
+// 400 lines of plain code; the lines in `constructs` hold a concatenation instead.
+std::string ScriptWith(const std::vector<int>& constructs) {
+  std::string text;
+  for (int i = 0; i < 400; ++i) {
+    if (std::find(constructs.begin(), constructs.end(), i) != constructs.end()) {
+      text += "$c" + std::to_string(i) + " = 'Inv'+'oke-Mimi'+'katz'\n";
+    } else {
+      text += "Write-Output \"line " + std::to_string(i) + "\"\n";
+    }
+  }
+  return text;
+}
+
+TEST(StringConstructionTest, ChangedWindowAroundOneConstruct) {
+  const std::string text = ScriptWith({200});
+  std::string out;
+  NormalizeInfo info;
+  ASSERT_EQ(NormalizeStrings(text, 1 << 20, &out, &info), Outcome::kDecoded);
+  ASSERT_EQ(info.edits.size(), 1u);
+  const TextEdit& e = info.edits[0];
+  EXPECT_EQ(out.substr(e.out_begin, e.out_end - e.out_begin), "Invoke-Mimikatz");
+  EXPECT_EQ(text.substr(e.in_begin, e.in_end - e.in_begin), "'Inv'+'oke-Mimi'+'katz'");
+  const std::vector<ChangedWindow> w = ChangedWindows(info, out, text.size(), 256);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_LE(w[0].out_begin + 256, e.out_begin);
+  EXPECT_GE(w[0].out_end, e.out_end + 256);
+  EXPECT_LE(w[0].out_end - w[0].out_begin, (e.out_end - e.out_begin) + 4 * 256);
+  EXPECT_EQ(out[w[0].out_begin - 1], '\n');  // whole lines
+  EXPECT_EQ(out[w[0].out_end - 1], '\n');
+  ExpectMapsBack(text, out, info, w[0]);
+}
+
+TEST(StringConstructionTest, ChangedWindowsMergeSplitOrCoverAll) {
+  for (const auto& [lines, windows] : std::vector<std::pair<std::vector<int>, size_t>>{
+           {{100, 110}, 1}, {{50, 350}, 2}, {{10, 200, 390}, 3}}) {
+    const std::string text = ScriptWith(lines);
+    std::string out;
+    NormalizeInfo info;
+    ASSERT_EQ(NormalizeStrings(text, 1 << 20, &out, &info), Outcome::kDecoded);
+    ASSERT_EQ(info.edits.size(), lines.size());
+    const std::vector<ChangedWindow> w = ChangedWindows(info, out, text.size(), 256);
+    ASSERT_EQ(w.size(), windows) << lines.size() << " constructs";
+    for (const ChangedWindow& x : w) ExpectMapsBack(text, out, info, x);
+  }
+  // A construct on every tenth line: the windows would cover it all, so one whole window.
+  std::vector<int> many;
+  for (int i = 0; i < 400; i += 10) many.push_back(i);
+  const std::string text = ScriptWith(many);
+  std::string out;
+  NormalizeInfo info;
+  ASSERT_EQ(NormalizeStrings(text, 1 << 20, &out, &info), Outcome::kDecoded);
+  const std::vector<ChangedWindow> w = ChangedWindows(info, out, text.size(), 256);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].out_begin, 0u);
+  EXPECT_EQ(w[0].out_end, out.size());
+  EXPECT_EQ(w[0].in_begin, 0u);
+  EXPECT_EQ(w[0].in_end, text.size());
+}
+
+// Random scripts, contexts and output limits: windows are ordered and disjoint, hold every
+// edit whole with its context, and map back to the original text.
+TEST(StringConstructionTest, ChangedWindowsProperties) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<int> lines;
+    const int count = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < count; ++k) lines.push_back(static_cast<int>(rng() % 400));
+    const std::string text = ScriptWith(lines);
+    const size_t context = 16 + rng() % 600;
+    const size_t max_out = rng() % 2 ? (1 << 20) : 2000 + rng() % 9000;
+    std::string out;
+    NormalizeInfo info;
+    const Outcome o = NormalizeStrings(text, max_out, &out, &info);
+    ASSERT_NE(o, Outcome::kNotApplicable);
+    if (info.edits.empty()) continue;  // every construct lay past max_out
+    const std::vector<ChangedWindow> w = ChangedWindows(info, out, text.size(), context);
+    ASSERT_FALSE(w.empty());
+    for (size_t i = 0; i < w.size(); ++i) {
+      ASSERT_LT(w[i].out_begin, w[i].out_end);
+      ASSERT_LE(w[i].out_end, out.size());
+      if (i > 0) ASSERT_GT(w[i].out_begin, w[i - 1].out_end);
+      if (w.size() > 1 || w[0].out_end < out.size()) ExpectMapsBack(text, out, info, w[i]);
+    }
+    for (const TextEdit& e : info.edits) {
+      const bool held = std::any_of(w.begin(), w.end(), [&](const ChangedWindow& x) {
+        return x.out_begin + std::min(context, e.out_begin) <= e.out_begin &&
+               std::min(e.out_end + context, out.size()) <= x.out_end;
+      });
+      EXPECT_TRUE(held) << "edit at " << e.out_begin << " without its context, round " << round;
+    }
   }
 }
 
