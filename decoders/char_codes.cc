@@ -325,25 +325,31 @@ Outcome DecodeCharCodes(std::string_view t, size_t max_runs, size_t max_out,
       continue;
     }
     if (IsQuote(c)) {
-      // Delimited digit string followed by a split.
-      size_t q = i + 1;
-      size_t digits = 0;
-      while (q < n && t[q] != c) {
-        digits += (t[q] >= '0' && t[q] <= '9') || IsDigitOf(t[q], 16);
-        ++q;
-      }
+      // Delimited digit string followed by a split. The cheap tests first (the closing quote by
+      // memchr, "split" within 64 bytes after it); the digits are counted only then.
+      const void* found = std::memchr(t.data() + i + 1, c, n - i - 1);
+      const size_t q = found == nullptr ? n : static_cast<size_t>(static_cast<const char*>(found) - t.data());
       const size_t len = q - i - 1;
-      if (q < n && len >= 2 * kMinCharCodeListItems && digits * 2 >= len) {
-        const size_t close = q;
-        bool split = false;
-        const size_t stop = std::min(n, close + 64);
-        for (size_t r = close + 1; r + 5 <= stop; ++r) {
+      bool split = false;
+      if (q < n && len >= 2 * kMinCharCodeListItems) {
+        const size_t stop = std::min(n, q + 64);
+        for (size_t r = q + 1; r + 5 <= stop; ++r) {
           if (Lower(t[r]) == 's' && IEqAt(t, r, "split")) {
             split = true;
             break;
           }
         }
-        if (split) {
+      }
+      if (split) {
+        size_t digits = 0;
+        for (size_t r = i + 1; r < q; ++r) {
+          digits += (t[r] >= '0' && t[r] <= '9') || IsDigitOf(t[r], 16);
+        }
+        split = digits * 2 >= len;
+      }
+      if (split) {
+        const size_t close = q;
+        {
           const Context ctx = FindContext(t, close + 1);
           RunBuilder run(out, budget());
           bool ok = true;
