@@ -840,15 +840,34 @@ void LayeredDecoder::DecodeNormalizeLayer(
   --state.candidates_left;
   ++counters_.candidates;
   ++per.candidates;
+  const std::vector<std::pair<size_t, size_t>> regions =
+      text.size() > kNormalizeRegionMin
+          ? NormalizationRegions(text, kNormalizeReach)
+          : std::vector<std::pair<size_t, size_t>>{{0, text.size()}};
+  bool changed = false;
+  for (const auto& [begin, end] : regions) {
+    if (state.bytes_left == 0) {
+      state.bytes_hit = true;
+      ++per.limit;
+      break;
+    }
+    changed |= NormalizeRegion(text, begin, end, parent, depth, state, visit);
+  }
+  if (!changed) ++per.malformed;
+}
+
+bool LayeredDecoder::NormalizeRegion(std::string_view text, size_t begin, size_t end,
+                                     int parent, int depth, RunState& state,
+                                     absl::FunctionRef<void(const Layer&)> visit) {
+  DecoderCounters& per = Per(counters_, DecoderId::kNormalize);
+  const std::string_view region = text.substr(begin, end - begin);
   std::string* buf = NewBuffer();
   NormalizeInfo info;
-  const Outcome outcome =
-      NormalizeStrings(text, state.bytes_left, buf, &info);
+  const Outcome outcome = NormalizeStrings(region, state.bytes_left, buf, &info);
   if (info.budget_hit) ++per.limit;
   if (outcome == Outcome::kNotApplicable || outcome == Outcome::kMalformed) {
-    ++per.malformed;
     ReleaseBuffer();
-    return;
+    return false;
   }
   const bool truncated = outcome == Outcome::kLimitReached;
   if (truncated) {
@@ -866,29 +885,30 @@ void LayeredDecoder::DecodeNormalizeLayer(
   layer.note = StringTransformNames(info.transforms);
   layer.kind = CandidateKind::kBase64Run;
   layer.truncated = truncated;
-  // Only the regions around resolved constructs are new: the rest of the normalised text is a
+  // Only the windows around resolved constructs are new: the rest of the normalised text is a
   // copy of `text`, already scanned and decoded. A large script with a few constructs yields
   // a few small layers instead of a second copy of itself.
   const std::vector<ChangedWindow> windows =
-      ChangedWindows(info, *buf, text.size(), kNormalizeWindowContext);
+      ChangedWindows(info, *buf, region.size(), kNormalizeWindowContext);
   if (windows.size() == 1 && windows[0].out_begin == 0 && windows[0].out_end == buf->size()) {
-    layer.parent_begin = windows[0].in_begin;
-    layer.parent_end = windows[0].in_end;
+    layer.parent_begin = begin + windows[0].in_begin;
+    layer.parent_end = begin + windows[0].in_end;
     layer.text = *buf;
     layer.decoded_size = buf->size();
     Emit(layer, state, visit);
-    return;
+    return true;
   }
   const std::string_view normalized = *buf;  // stays allocated under the windows' buffers
   for (const ChangedWindow& w : windows) {
     std::string* part = NewBuffer();
     part->assign(normalized.substr(w.out_begin, w.out_end - w.out_begin));
-    layer.parent_begin = w.in_begin;
-    layer.parent_end = w.in_end;
+    layer.parent_begin = begin + w.in_begin;
+    layer.parent_end = begin + w.in_end;
     layer.text = *part;
     layer.decoded_size = part->size();
     Emit(layer, state, visit);
   }
+  return true;
 }
 
 }  // namespace sbscan::decoders

@@ -40,6 +40,13 @@ struct Limits {
 // resolved construct and reaches further than this past it is not seen.
 inline constexpr size_t kNormalizeWindowContext = 1024;
 
+// A text longer than kNormalizeRegionMin is normalised only in the regions around its trigger
+// positions (NormalizationRegions with kNormalizeReach): a large module with a few constructs
+// is not tokenized whole. A construct that starts more than kNormalizeReach bytes (and whole
+// lines) before its trigger is not resolved there.
+inline constexpr size_t kNormalizeRegionMin = 16 << 10;
+inline constexpr size_t kNormalizeReach = 4 << 10;
+
 // Returns OK, or InvalidArgument naming the first bad field and its valid
 // range: max_depth outside [0, 64], min_base64_run < 4. Thread-safe.
 absl::Status ValidateLimits(const Limits& limits);
@@ -206,6 +213,9 @@ class LayeredDecoder {
   void DecodeNormalizeLayer(std::string_view text, int parent, int depth,
                             RunState& state,
                             absl::FunctionRef<void(const Layer&)> visit);
+  // Normalises text[begin, end) and emits its changed windows; false when nothing changed.
+  bool NormalizeRegion(std::string_view text, size_t begin, size_t end, int parent, int depth,
+                       RunState& state, absl::FunctionRef<void(const Layer&)> visit);
   void DecodeByteArrayLayers(std::string_view text, int parent, int depth,
                              RunState& state,
                              absl::FunctionRef<void(const Layer&)> visit);

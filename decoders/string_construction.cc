@@ -923,9 +923,9 @@ bool NormalizationTriggerAt(std::string_view text, size_t i) {
   return TriggerAt(text, i);
 }
 
-bool MayNeedNormalization(std::string_view text) {
+size_t FindNormalizationTrigger(std::string_view text, size_t from) {
   const size_t n = text.size();
-  size_t i = 0;
+  size_t i = from;
 #if defined(__SSE2__)
   const __m128i tick = _mm_set1_epi8('`'), plus = _mm_set1_epi8('+'),
                 brace = _mm_set1_epi8('{'), bracket = _mm_set1_epi8('['),
@@ -955,7 +955,7 @@ bool MayNeedNormalization(std::string_view text) {
         static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(singles, pairs)));
     while (bits != 0) {
       const size_t k = i + static_cast<size_t>(__builtin_ctz(bits));
-      if (TriggerAt(text, k)) return true;
+      if (TriggerAt(text, k)) return k;
       bits &= bits - 1;
     }
   }
@@ -968,10 +968,37 @@ bool MayNeedNormalization(std::string_view text) {
          (a == 'j' && b == 'o') || (a == 'p' && b == 'l') ||
          (a == 'r' && b == 's') || (a == 'i' && b == 'g')) &&
         TriggerAt(text, i)) {
-      return true;
+      return i;
     }
   }
-  return false;
+  return std::string_view::npos;
+}
+
+bool MayNeedNormalization(std::string_view text) {
+  return FindNormalizationTrigger(text, 0) != std::string_view::npos;
+}
+
+std::vector<std::pair<size_t, size_t>> NormalizationRegions(std::string_view text,
+                                                            size_t reach) {
+  const size_t n = text.size();
+  std::vector<std::pair<size_t, size_t>> out;
+  size_t total = 0;
+  for (size_t at = FindNormalizationTrigger(text, 0); at != std::string_view::npos;) {
+    size_t b = at > reach ? at - reach : 0;
+    while (b > 0 && text[b - 1] != '\n') --b;  // whole lines, however long
+    size_t e = std::min(n, at + reach);
+    while (e < n && text[e - 1] != '\n') ++e;
+    if (!out.empty() && b <= out.back().second) {
+      total -= out.back().second - out.back().first;
+      out.back().second = std::max(out.back().second, e);
+    } else {
+      out.emplace_back(b, e);
+    }
+    total += out.back().second - out.back().first;
+    at = e < n ? FindNormalizationTrigger(text, e) : std::string_view::npos;
+  }
+  if (!out.empty() && total >= n - n / 4) return {{0, n}};
+  return out;
 }
 
 Outcome NormalizeStrings(std::string_view text, size_t max_out,

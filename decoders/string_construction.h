@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "decoders/outcome.h"
@@ -74,6 +75,19 @@ std::vector<ChangedWindow> ChangedWindows(const NormalizeInfo& info, std::string
 // "{0}: {1}" -f $x, $s -replace 'a','b', 'x' + $y) does not. One SSE2 pass
 // plus a few byte comparisons per trigger byte; no allocation. Thread-safe.
 bool MayNeedNormalization(std::string_view text);
+
+// The first position >= `from` where NormalizationTriggerAt holds, npos when none: the same
+// pass as MayNeedNormalization. Thread-safe.
+size_t FindNormalizationTrigger(std::string_view text, size_t from);
+
+// Where NormalizeStrings needs to look in a large text: around every trigger position, whole
+// lines from at least `reach` bytes before it to at least `reach` bytes after it (a line is
+// never cut, however long), regions that touch merged, in order; {0, size} when they would
+// cover three quarters of the text; empty when there is no trigger. Text between regions holds
+// no trigger, so a construct NormalizeStrings resolves lies in a region unless it starts more
+// than `reach` bytes (and lines) before its trigger or is cut by a multi-line literal crossing a
+// region's edge. Thread-safe.
+std::vector<std::pair<size_t, size_t>> NormalizationRegions(std::string_view text, size_t reach);
 
 // The check MayNeedNormalization makes at one position: true when text[i] is
 // one of ` + { [ (or the first letter of jo, pl, rs, ig in any case) and the

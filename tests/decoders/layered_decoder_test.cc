@@ -216,6 +216,40 @@ TEST(LayeredDecoderTest, NormalizedLayersAreTheChangedRegionsOfALargeScript) {
       << "views of earlier windows stay valid";
 }
 
+// A large text is normalised in the regions around its triggers: every construct still
+// resolves, a long literal before its operator included, and nothing else is tokenized.
+TEST(LayeredDecoderTest, LargeTextNormalizedByRegions) {
+  const std::string inner = "Invoke-Mimikatz -DumpCreds";
+  const std::string clear = inner + std::string(12000, ' ') + "#pad";
+  const std::string payload = Base64Encode(clear);
+  std::string root;
+  for (int i = 0; i < 3000; ++i) {
+    if (i == 10) root += "$a = 'Inv'+'oke-Expr'+'ession'\n";
+    if (i == 1500) root += "$b = ('{1}{0}' -f 'load','Down')\n";
+    if (i == 2900) {  // a 16 KB literal before the '+': the region keeps its line whole
+      root += "$p = [Convert]::FromBase64String('" + payload.substr(0, payload.size() - 12) +
+              "'+'" + payload.substr(payload.size() - 12) + "')\n";
+    }
+    root += "Write-Output \"plain line " + std::to_string(i) + "\"\n";
+  }
+  ASSERT_GT(root.size(), 4 * kNormalizeRegionMin);
+  LayeredDecoder dec;
+  RunAll(dec, root);
+  std::string normalized;
+  bool payload_decoded = false;
+  for (const Layer& l : dec.layers()) {
+    if (l.decoder_id == DecoderId::kNormalize) {
+      normalized += std::string(l.text);
+      EXPECT_LT(l.text.size(), payload.size() + 4 * kNormalizeWindowContext + 200);
+      ASSERT_LE(l.parent_end, root.size());
+    }
+    if (l.text == clear) payload_decoded = true;  // whole: both halves joined
+  }
+  EXPECT_THAT(normalized, HasSubstr("$a = Invoke-Expression"));
+  EXPECT_THAT(normalized, HasSubstr("$b = (Download)"));
+  EXPECT_TRUE(payload_decoded) << "the joined payload did not decode";
+}
+
 TEST(LayeredDecoderTest, SiblingsAndParents) {
   const std::string a = "Write-Host " + std::string("[Convert]::FromBase64String('") +
                         Base64Encode("child of a, long enough text") + "')";

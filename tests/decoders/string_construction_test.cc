@@ -202,6 +202,37 @@ TEST(StringConstructionTest, ChangedWindowsProperties) {
   }
 }
 
+TEST(StringConstructionTest, NormalizationRegionsAroundTriggers) {
+  EXPECT_TRUE(NormalizationRegions(ScriptWith({}), 512).empty());
+  const std::string text = ScriptWith({40, 300});
+  const auto regions = NormalizationRegions(text, 512);
+  ASSERT_EQ(regions.size(), 2u);
+  for (const auto& [b, e] : regions) {
+    EXPECT_TRUE(b == 0 || text[b - 1] == '\n');
+    EXPECT_TRUE(e == text.size() || text[e - 1] == '\n');
+    const size_t at = FindNormalizationTrigger(text, b);
+    ASSERT_LT(at, e);
+    EXPECT_TRUE(b == 0 || at - b >= 512);
+    EXPECT_TRUE(e == text.size() || e - at >= 512);
+    EXPECT_NE(text.substr(b, e - b).find("'Inv'+'oke-Mimi'+'katz'"), std::string::npos);
+  }
+  // No trigger between or after the regions.
+  EXPECT_GE(FindNormalizationTrigger(text, regions[0].second), regions[1].first);
+  EXPECT_EQ(FindNormalizationTrigger(text, regions[1].second), std::string_view::npos);
+  // Dense triggers: the whole text.
+  std::vector<int> many;
+  for (int i = 0; i < 400; i += 20) many.push_back(i);
+  const std::string dense = ScriptWith(many);
+  EXPECT_EQ(NormalizationRegions(dense, 512),
+            (std::vector<std::pair<size_t, size_t>>{{0, dense.size()}}));
+  // A line is never cut: a long literal before its '+' stays whole.
+  const std::string long_line = ScriptWith({}) + "$p = '" + std::string(20000, 'A') + "'+'B'\n" +
+                                ScriptWith({});
+  const auto one = NormalizationRegions(long_line, 512);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(long_line.substr(one[0].first, 6), "$p = '");
+}
+
 TEST(StringConstructionTest, LimitsAndAdversarialInput) {
   std::string out;
   NormalizeInfo info;
