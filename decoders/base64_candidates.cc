@@ -88,7 +88,7 @@ class Scanner {
   // alphabet bytes. Contexts are matched first, then runs: a run ending at
   // e can only overlap contexts triggered before e, so the result equals
   // ScanRange's.
-  void ScanBlock(size_t base, uint64_t alpha, uint64_t trigger) {
+  __attribute__((always_inline)) void ScanBlock(size_t base, uint64_t alpha, uint64_t trigger) {
     while (trigger != 0 && n_ctx_ < max_) {
       MatchContextAt(base + static_cast<size_t>(__builtin_ctzll(trigger)));
       trigger &= trigger - 1;
