@@ -189,7 +189,7 @@ uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
 // TriggersAt.
 struct ByteSet {
   std::string_view bytes;
-  bool blanks = false;  // and every byte <= ' ' (NextNonBlank's blanks among them)
+  bool blanks = false;  // and the script spaces NextNonBlank skips: \t \n \v \f \r ' '
   bool any = false;     // every byte
 };
 constexpr std::string_view kHexDigits = "0123456789abcdefABCDEF";
@@ -236,7 +236,8 @@ constexpr std::array<NibbleTables, 3> MakePrefixTables() {
         n.hi[b / 8][c >> 4] |= bit;
       };
       for (unsigned c = 0; c < 256; ++c) {
-        if (set.any || (set.blanks && c <= ' ')) add(c);
+        const bool space = c == ' ' || (c >= '\t' && c <= '\r');
+        if (set.any || (set.blanks && space)) add(c);
       }
       for (char c : set.bytes) add(static_cast<uint8_t>(c));
     }

@@ -78,7 +78,10 @@ const Case kCases[] = {
     {"[regex]::Matches($s,'.','RightToLeft')", kTriggerNormalize},
     {"$s[-1..-($s.Length)]", kTriggerNormalize},
     {"$s[ \t-1 .. -3]", kTriggerNormalize},        // blanks after '[' (the prefix filter's
-    {"'a' +\t'b'", kTriggerNormalize},              // blank sets: every byte <= ' ')
+    {"'a' +\t'b'", kTriggerNormalize},              // blank sets: the script spaces)
+    {"'a' +\v\f'b'", kTriggerNormalize},
+    {"$s[\f-1..-2]", kTriggerNormalize},
+    {"'a' +\x01'b'", 0},                            // not a script space
     {"'a' +\r\n  (\"b\")", kTriggerNormalize},
     {"\"{12}{3}\" -f 'a','b'", kTriggerNormalize},
     {"$a -join ','", 0},
@@ -129,6 +132,7 @@ const char* const kPieces[] = {
     "-jo",    "join",   "replace", "-replace",  ".Replace(", "rep",  "::",     "::Reverse(",
     "reverse", "Right", "RightToLeft", "rig",   "[-1..",  "[ -1 ..", "deadbeef", "0123456789",
     "abcdef", "2", "26", "% 26", "Write-Host", "\xe2\x80\x98", "\xff", "\x80", "\x01", "I`nv",  "`n",
+    "\t", "\v", "\f", "\r",
 };
 
 std::string RandomSoup(std::mt19937& rng, size_t pieces) {
