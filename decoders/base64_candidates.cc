@@ -342,7 +342,6 @@ __attribute__((always_inline)) inline void ScanBlocks(std::string_view text, Sca
 inline uint64_t Masks16Sse2(const uint8_t* s, uint64_t* trigger) {
   const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
   const __m128i c1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 1));
-  const __m128i c8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 8));
   const __m128i c9 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 9));
   const __m128i x20 = _mm_set1_epi8(0x20);
   const __m128i lower = _mm_or_si128(c, x20);
@@ -367,8 +366,7 @@ inline uint64_t Masks16Sse2(const uint8_t* s, uint64_t* trigger) {
       _mm_cmpeq_epi8(_mm_or_si128(c1, x20), _mm_set1_epi8('e'));
   const __m128i from = _mm_and_si128(
       _mm_cmpeq_epi8(lower, _mm_set1_epi8('f')),
-      _mm_and_si128(_mm_cmpeq_epi8(c8, _mm_set1_epi8('6')),
-                    _mm_cmpeq_epi8(c9, _mm_set1_epi8('4'))));
+      _mm_cmpeq_epi8(c9, _mm_set1_epi8('4')));
   const __m128i trig = _mm_or_si128(_mm_and_si128(dashlike, e_next), from);
   *trigger = static_cast<uint32_t>(_mm_movemask_epi8(trig));
   return static_cast<uint32_t>(_mm_movemask_epi8(alpha));
@@ -390,8 +388,6 @@ __attribute__((target("avx2"))) inline uint64_t Masks32Avx2(
   const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s));
   const __m256i c1 =
       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + 1));
-  const __m256i c8 =
-      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + 8));
   const __m256i c9 =
       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + 9));
   const __m256i x20 = _mm256_set1_epi8(0x20);
@@ -423,8 +419,7 @@ __attribute__((target("avx2"))) inline uint64_t Masks32Avx2(
       _mm256_cmpeq_epi8(_mm256_or_si256(c1, x20), _mm256_set1_epi8('e'));
   const __m256i from = _mm256_and_si256(
       _mm256_cmpeq_epi8(lower, _mm256_set1_epi8('f')),
-      _mm256_and_si256(_mm256_cmpeq_epi8(c8, _mm256_set1_epi8('6')),
-                       _mm256_cmpeq_epi8(c9, _mm256_set1_epi8('4'))));
+      _mm256_cmpeq_epi8(c9, _mm256_set1_epi8('4')));
   const __m256i trig =
       _mm256_or_si256(_mm256_and_si256(dashlike, e_next), from);
   *trigger = static_cast<uint32_t>(_mm256_movemask_epi8(trig));
