@@ -153,7 +153,8 @@ bool ByteArrayAt(std::string_view t, size_t p) {
 
 // The scalar form of one position, for the tail of the vector pass: the
 // prefix tests of the flags still wanted, then their confirmations.
-uint32_t TriggersAt(std::string_view t, size_t p, uint32_t want) {
+__attribute__((always_inline)) inline uint32_t TriggersAt(std::string_view t, size_t p,
+                                                         uint32_t want) {
   const char c = t[p];
   const char l = Lower(c);
   const char l1 = p + 1 < t.size() ? Lower(t[p + 1]) : 0;
