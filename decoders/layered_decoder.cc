@@ -542,7 +542,7 @@ void LayeredDecoder::DecodeRotationLayers(
     // read as rotated as a whole when the literal is long.
   }
   // String literals of >= kMinRotationLiteral bytes -- in the root only when
-  // the script holds the "26" of a rotation loop ((c - 84) % 26): scoring
+  // the script holds the number 26 of a rotation loop ((c - 84) % 26): scoring
   // every long literal of every block costs more than the whole driver.
   if (parent == 0 && !has_26) return;
   const char* s = text.data();

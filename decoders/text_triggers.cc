@@ -128,7 +128,14 @@ inline bool EqAt(std::string_view t, size_t i, std::string_view word) {
 
 // Confirmations at position p, where the flag's prefix starts.
 bool CharCodesAt(std::string_view t, size_t p) { return IEqAt(t, p, "[char"); }
-bool RotationLoopAt(std::string_view t, size_t p) { return EqAt(t, p, "26"); }
+// The number 26 on its own (% 26, - 26, (26)), not a part of 2026, 0x26, 1.26 or 260.
+bool RotationLoopAt(std::string_view t, size_t p) {
+  auto word = [](char c) {
+    return (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'z') || c == '_';
+  };
+  return EqAt(t, p, "26") && (p == 0 || (!word(t[p - 1]) && t[p - 1] != '.')) &&
+         (p + 2 >= t.size() || !word(t[p + 2]));
+}
 bool XorKeyAt(std::string_view t, size_t p) { return IEqAt(t, p, "bxor"); }
 bool SecureStringAt(std::string_view t, size_t p) {
   return EqAt(t, p, kSecureHeaders[0]) || EqAt(t, p, kSecureHeaders[1]);
@@ -358,7 +365,12 @@ uint32_t TextTriggersScalar(std::string_view text) {
     f |= kTriggerSecureString;
   }
   if (text.find(kCmsHeader) != std::string_view::npos) f |= kTriggerCms;
-  if (text.find("26") != std::string_view::npos) f |= kTriggerRotationLoop;
+  for (size_t at = text.find("26"); at != std::string_view::npos; at = text.find("26", at + 1)) {
+    if (RotationLoopAt(text, at)) {
+      f |= kTriggerRotationLoop;
+      break;
+    }
+  }
   return f;
 }
 

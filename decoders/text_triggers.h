@@ -24,7 +24,8 @@ enum TextTrigger : uint32_t {
   kTriggerXorKey = 1u << 3,        // "bxor" (case-insensitive)
   kTriggerSecureString = 1u << 4,  // "76492d1116743f04" / "01000000d08c9ddf"
   kTriggerCms = 1u << 5,           // "-----BEGIN CMS"
-  kTriggerRotationLoop = 1u << 6,  // "26", as in a rotation loop's % 26
+  kTriggerRotationLoop = 1u << 6,  // the number 26 on its own, as in a rotation
+                                   // loop's % 26 (not in 2026, 0x26, 1.26, 260)
 };
 
 // Smallest byte array the driver decodes (FindByteArrays min_bytes).

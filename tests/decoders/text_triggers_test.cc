@@ -50,6 +50,10 @@ const Case kCases[] = {
     {"Get-ChildItem -Path C:\\ | Sort-Object Name", 0},
     {"[char](($_ - 84) % 26 + 97)", kTriggerCharCodes | kTriggerRotationLoop},
     {"$n = 2 6", 0},
+    {"$d = '2026-12-07'; $h = 0x26; $v = 1.26; $w = 260; $x = a26", kTriggerByteArray},
+    {"(($c - 97 + 13)%26)", kTriggerRotationLoop},
+    {"if ($c -gt 122) { $c -= 26 }", kTriggerRotationLoop},
+    {"(26)", kTriggerRotationLoop},
     {"$s = [char]72 + [char]105", kTriggerCharCodes | kTriggerNormalize},
     {"[CHAR]72", kTriggerCharCodes},
     {"[cha", 0},
@@ -131,7 +135,7 @@ const char* const kPieces[] = {
     "-----",  "BEGIN",  " CMS",    "-BE",       "{0}",    "{1}{0}", "'a'+'b'", "-join",
     "-jo",    "join",   "replace", "-replace",  ".Replace(", "rep",  "::",     "::Reverse(",
     "reverse", "Right", "RightToLeft", "rig",   "[-1..",  "[ -1 ..", "deadbeef", "0123456789",
-    "abcdef", "2", "26", "% 26", "Write-Host", "\xe2\x80\x98", "\xff", "\x80", "\x01", "I`nv",  "`n",
+    "abcdef", "2", "26", "% 26", "2026", "0x26", "1.26", "Write-Host", "\xe2\x80\x98", "\xff", "\x80", "\x01", "I`nv",  "`n",
     "\t", "\v", "\f", "\r",
 };
 
