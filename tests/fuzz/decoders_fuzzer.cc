@@ -198,6 +198,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       d::NormalizeStrings(text, max_out, &out, &info);
       FUZZ_CHECK(out.size() <= max_out);
       (void)d::StringTransformNames(info.transforms);
+      // Windows and regions: ordered, disjoint, inside both texts.
+      const size_t context = 1 + max_out % 97;
+      size_t last = 0;
+      for (const d::ChangedWindow& w : d::ChangedWindows(info, out, text.size(), context)) {
+        FUZZ_CHECK(w.out_begin >= last && w.out_begin <= w.out_end && w.out_end <= out.size());
+        CheckRange(w.in_begin, w.in_end, text.size());
+        last = w.out_end;
+      }
+      last = 0;
+      for (const auto& [b, e] : d::NormalizationRegions(text, context)) {
+        FUZZ_CHECK(b >= last && b < e && e <= text.size());
+        FUZZ_CHECK(d::FindNormalizationTrigger(text, b) < e);
+        last = e;
+      }
       break;
     }
     case 16: {
