@@ -244,6 +244,30 @@ size_t NextRunStart(std::string_view t, size_t i) {
   return i;
 }
 
+// Whether the quoted literal opening at t[i] closes (*close = its closing quote), holds at least
+// 2 * kMinCharCodeListItems bytes, half of them digits, and is followed by "split" within 64
+// bytes. The cheap tests first (the closing quote by memchr, the split); digits counted last.
+bool DelimitedDigitsBeforeSplit(std::string_view t, size_t i, size_t* close) {
+  const size_t n = t.size();
+  const void* found = std::memchr(t.data() + i + 1, t[i], n - i - 1);
+  if (found == nullptr) return false;
+  const size_t q = static_cast<size_t>(static_cast<const char*>(found) - t.data());
+  const size_t len = q - i - 1;
+  if (len < 2 * kMinCharCodeListItems) return false;
+  bool split = false;
+  const size_t stop = std::min(n, q + 64);
+  for (size_t r = q + 1; r + 5 <= stop && !split; ++r) {
+    split = Lower(t[r]) == 's' && IEqAt(t, r, "split");
+  }
+  if (!split) return false;
+  size_t digits = 0;
+  for (size_t r = i + 1; r < q; ++r) {
+    digits += (t[r] >= '0' && t[r] <= '9') || IsDigitOf(t[r], 16);
+  }
+  *close = q;
+  return digits * 2 >= len;
+}
+
 }  // namespace
 
 std::string_view CharCodeFormName(CharCodeForm form) {
@@ -325,59 +349,36 @@ Outcome DecodeCharCodes(std::string_view t, size_t max_runs, size_t max_out,
       continue;
     }
     if (IsQuote(c)) {
-      // Delimited digit string followed by a split. The cheap tests first (the closing quote by
-      // memchr, "split" within 64 bytes after it); the digits are counted only then.
-      const void* found = std::memchr(t.data() + i + 1, c, n - i - 1);
-      const size_t q = found == nullptr ? n : static_cast<size_t>(static_cast<const char*>(found) - t.data());
-      const size_t len = q - i - 1;
-      bool split = false;
-      if (q < n && len >= 2 * kMinCharCodeListItems) {
-        const size_t stop = std::min(n, q + 64);
-        for (size_t r = q + 1; r + 5 <= stop; ++r) {
-          if (Lower(t[r]) == 's' && IEqAt(t, r, "split")) {
-            split = true;
-            break;
+      // Delimited digit string followed by a split.
+      size_t close;
+      if (DelimitedDigitsBeforeSplit(t, i, &close)) {
+        const Context ctx = FindContext(t, close + 1);
+        RunBuilder run(out, budget());
+        bool ok = true;
+        size_t r = i + 1;
+        while (ok && r < close) {
+          while (r < close && !IsDigitOf(t[r], ctx.base)) ++r;
+          if (r >= close) break;
+          uint32_t v = 0;
+          size_t e = r;
+          while (e < close && IsDigitOf(t[e], ctx.base)) {
+            v = v * static_cast<uint32_t>(ctx.base) +
+                static_cast<uint32_t>(DigitValue(t[e]));
+            if (v > 0x110000) v = 0x110000;
+            ++e;
           }
+          if (ctx.xor_key >= 0) v ^= static_cast<uint32_t>(ctx.xor_key);
+          ok = run.Add(v);
+          r = e;
         }
-      }
-      if (split) {
-        size_t digits = 0;
-        for (size_t r = i + 1; r < q; ++r) {
-          digits += (t[r] >= '0' && t[r] <= '9') || IsDigitOf(t[r], 16);
+        if (ok && run.Finish(kMinCharCodeListItems)) {
+          if (run.full()) limit = true;
+          emit(i + 1, close, run.start(), CharCodeForm::kDelimited,
+               ctx.base, ctx.xor_key);
+          i = close + 1;
+          continue;
         }
-        split = digits * 2 >= len;
-      }
-      if (split) {
-        const size_t close = q;
-        {
-          const Context ctx = FindContext(t, close + 1);
-          RunBuilder run(out, budget());
-          bool ok = true;
-          size_t r = i + 1;
-          while (ok && r < close) {
-            while (r < close && !IsDigitOf(t[r], ctx.base)) ++r;
-            if (r >= close) break;
-            uint32_t v = 0;
-            size_t e = r;
-            while (e < close && IsDigitOf(t[e], ctx.base)) {
-              v = v * static_cast<uint32_t>(ctx.base) +
-                  static_cast<uint32_t>(DigitValue(t[e]));
-              if (v > 0x110000) v = 0x110000;
-              ++e;
-            }
-            if (ctx.xor_key >= 0) v ^= static_cast<uint32_t>(ctx.xor_key);
-            ok = run.Add(v);
-            r = e;
-          }
-          if (ok && run.Finish(kMinCharCodeListItems)) {
-            if (run.full()) limit = true;
-            emit(i + 1, close, run.start(), CharCodeForm::kDelimited,
-                 ctx.base, ctx.xor_key);
-            i = close + 1;
-            continue;
-          }
-          if (!ok) run.Abandon();
-        }
+        if (!ok) run.Abandon();
       }
       // Not delimited: maybe the first item of a quoted list ('4e',65,...).
     }
