@@ -923,6 +923,22 @@ bool NormalizationTriggerAt(std::string_view text, size_t i) {
   return TriggerAt(text, i);
 }
 
+namespace {
+
+// b moved back to the start of its line, but not before `floor`.
+size_t BackToLineStart(std::string_view t, size_t b, size_t floor) {
+  while (b > floor && t[b - 1] != '\n') --b;
+  return b;
+}
+
+// e moved on to the end of its line (past its '\n'), but not beyond `ceil`.
+size_t OnToLineEnd(std::string_view t, size_t e, size_t ceil) {
+  while (e < ceil && t[e - 1] != '\n') ++e;
+  return e;
+}
+
+}  // namespace
+
 size_t FindNormalizationTrigger(std::string_view text, size_t from) {
   const size_t n = text.size();
   size_t i = from;
@@ -982,22 +998,20 @@ std::vector<std::pair<size_t, size_t>> NormalizationRegions(std::string_view tex
                                                             size_t reach) {
   const size_t n = text.size();
   std::vector<std::pair<size_t, size_t>> out;
-  size_t total = 0;
   for (size_t at = FindNormalizationTrigger(text, 0); at != std::string_view::npos;) {
-    size_t b = at > reach ? at - reach : 0;
-    while (b > 0 && text[b - 1] != '\n') --b;  // whole lines, however long
-    size_t e = std::min(n, at + reach);
-    while (e < n && text[e - 1] != '\n') ++e;
+    // Whole lines, however long.
+    const size_t b = BackToLineStart(text, at > reach ? at - reach : 0, 0);
+    const size_t e = OnToLineEnd(text, std::min(n, at + reach), n);
     if (!out.empty() && b <= out.back().second) {
-      total -= out.back().second - out.back().first;
       out.back().second = std::max(out.back().second, e);
     } else {
       out.emplace_back(b, e);
     }
-    total += out.back().second - out.back().first;
     at = e < n ? FindNormalizationTrigger(text, e) : std::string_view::npos;
   }
-  if (!out.empty() && total >= n - n / 4) return {{0, n}};
+  size_t covered = 0;
+  for (const auto& [b, e] : out) covered += e - b;
+  if (!out.empty() && covered >= n - n / 4) return {{0, n}};
   return out;
 }
 
@@ -1153,39 +1167,29 @@ Outcome NormalizeStrings(std::string_view text, size_t max_out,
 std::vector<ChangedWindow> ChangedWindows(const NormalizeInfo& info, std::string_view normalized,
                                           size_t original_size, size_t context) {
   const size_t n = normalized.size();
-  auto widen_left = [&](size_t x) {
-    size_t b = x > context ? x - context : 0;
-    const size_t floor = b > context ? b - context : 0;
-    while (b > floor && normalized[b - 1] != '\n') --b;
-    return b;
-  };
-  auto widen_right = [&](size_t x) {
-    size_t f = std::min(n, x + context);
-    const size_t ceil = std::min(n, f + context);
-    while (f < ceil && normalized[f - 1] != '\n') ++f;
-    return f;
-  };
   std::vector<ChangedWindow> out;
   // A window's ends lie outside every edit (an edit that starts inside a window is merged into
   // it), so they map back by the length change of the edits before them.
   int64_t delta = 0;  // output offset - input offset, after the edits passed so far
-  size_t total = 0;
   for (const TextEdit& e : info.edits) {
     if (e.out_begin >= n) break;
-    const size_t b = widen_left(e.out_begin);
-    const size_t f = widen_right(std::min(e.out_end, n));
+    const size_t end = std::min(e.out_end, n);
+    // `context` bytes each side, then out to the line breaks at most `context` further.
+    const size_t near_b = e.out_begin > context ? e.out_begin - context : 0;
+    const size_t b = BackToLineStart(normalized, near_b, near_b > context ? near_b - context : 0);
+    const size_t near_f = std::min(n, end + context);
+    const size_t f = OnToLineEnd(normalized, near_f, std::min(n, near_f + context));
     if (!out.empty() && b <= out.back().out_end) {
-      total -= out.back().out_end - out.back().out_begin;
       out.back().out_end = std::max(out.back().out_end, f);
     } else {
       out.push_back({b, f, static_cast<size_t>(static_cast<int64_t>(b) - delta), 0});
     }
-    total += out.back().out_end - out.back().out_begin;
-    delta += static_cast<int64_t>(std::min(e.out_end, n) - e.out_begin) -
-             static_cast<int64_t>(e.in_end - e.in_begin);
+    delta += static_cast<int64_t>(end - e.out_begin) - static_cast<int64_t>(e.in_end - e.in_begin);
     out.back().in_end = static_cast<size_t>(static_cast<int64_t>(out.back().out_end) - delta);
   }
-  if (out.empty() || total >= n - n / 4) return {{0, n, 0, original_size}};
+  size_t covered = 0;
+  for (const ChangedWindow& w : out) covered += w.out_end - w.out_begin;
+  if (out.empty() || covered >= n - n / 4) return {{0, n, 0, original_size}};
   return out;
 }
 
