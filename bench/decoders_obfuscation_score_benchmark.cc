@@ -3,7 +3,8 @@
 // ($SBSCAN_OBF_BENCH_JSONL, default /tmp/benign.jsonl, made by
 // `sbscan-gen --seed 1 --blocks 2000 --malicious-ratio 0 -o /tmp/benign.jsonl`)
 // or, without one, built-in benign script text. Dispatching entry point vs
-// the scalar reference; per block and on one large text.
+// the scalar reference; per block and on one large text; with the entropy and
+// without it (what the analyzer pays for a block under the threshold).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -71,7 +72,9 @@ const std::vector<std::string>& Blocks() {
     for (const std::string& t : b) {
       const ObfuscationFeatures x = ComputeObfuscationFeatures(t);
       const ObfuscationFeatures y = ComputeObfuscationFeaturesScalar(t);
-      if (!(x == y)) {
+      ObfuscationFeatures z = ComputeObfuscationFeatures(t, EntropyPass::kWithoutEntropy);
+      z.entropy = ByteEntropy(t);
+      if (!(x == y) || !(x == z)) {
         std::fprintf(stderr, "feature mismatch on a block of %zu bytes\n", t.size());
         std::abort();
       }
@@ -90,17 +93,21 @@ const std::string& Joined() {
   return joined;
 }
 
-template <ObfuscationFeatures (*F)(std::string_view)>
+using FeaturesFn = ObfuscationFeatures (*)(std::string_view, EntropyPass);
+constexpr EntropyPass kWith = EntropyPass::kWithEntropy;
+constexpr EntropyPass kWithout = EntropyPass::kWithoutEntropy;
+
+template <FeaturesFn F, EntropyPass P>
 void BM_Blocks(benchmark::State& state) {
   const auto& blocks = Blocks();
   size_t bytes = 0, hits = 0;
   for (const std::string& t : blocks) {
     bytes += t.size();
-    hits += Score(F(t)) >= kObfuscationThreshold;
+    hits += Score(F(t, P)) >= kObfuscationThreshold;
   }
   for (auto _ : state) {
     for (const std::string& t : blocks) {
-      ObfuscationFeatures f = F(t);
+      ObfuscationFeatures f = F(t, P);
       benchmark::DoNotOptimize(f);
     }
   }
@@ -108,8 +115,9 @@ void BM_Blocks(benchmark::State& state) {
   state.counters["flagged"] = static_cast<double>(hits);
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes));
 }
-BENCHMARK(BM_Blocks<ComputeObfuscationFeatures>)->Name("BM_FeaturesPerBlock");
-BENCHMARK(BM_Blocks<ComputeObfuscationFeaturesScalar>)->Name("BM_FeaturesPerBlockScalar");
+BENCHMARK(BM_Blocks<ComputeObfuscationFeatures, kWith>)->Name("BM_FeaturesPerBlock");
+BENCHMARK(BM_Blocks<ComputeObfuscationFeatures, kWithout>)->Name("BM_FeaturesPerBlockNoEntropy");
+BENCHMARK(BM_Blocks<ComputeObfuscationFeaturesScalar, kWith>)->Name("BM_FeaturesPerBlockScalar");
 
 void BM_ScorePerBlock(benchmark::State& state) {
   const auto& blocks = Blocks();
@@ -117,7 +125,7 @@ void BM_ScorePerBlock(benchmark::State& state) {
   for (const std::string& t : blocks) bytes += t.size();
   for (auto _ : state) {
     for (const std::string& t : blocks) {
-      double s = Score(ComputeObfuscationFeatures(t));
+      double s = Score(ComputeObfuscationFeatures(t, kWithout));
       benchmark::DoNotOptimize(s);
     }
   }
@@ -125,17 +133,18 @@ void BM_ScorePerBlock(benchmark::State& state) {
 }
 BENCHMARK(BM_ScorePerBlock);
 
-template <ObfuscationFeatures (*F)(std::string_view)>
+template <FeaturesFn F, EntropyPass P>
 void BM_Joined(benchmark::State& state) {
   const std::string& t = Joined();
   for (auto _ : state) {
-    ObfuscationFeatures f = F(t);
+    ObfuscationFeatures f = F(t, P);
     benchmark::DoNotOptimize(f);
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(t.size()));
 }
-BENCHMARK(BM_Joined<ComputeObfuscationFeatures>)->Name("BM_FeaturesJoined");
-BENCHMARK(BM_Joined<ComputeObfuscationFeaturesScalar>)->Name("BM_FeaturesJoinedScalar");
+BENCHMARK(BM_Joined<ComputeObfuscationFeatures, kWith>)->Name("BM_FeaturesJoined");
+BENCHMARK(BM_Joined<ComputeObfuscationFeatures, kWithout>)->Name("BM_FeaturesJoinedNoEntropy");
+BENCHMARK(BM_Joined<ComputeObfuscationFeaturesScalar, kWith>)->Name("BM_FeaturesJoinedScalar");
 
 }  // namespace
 }  // namespace sbscan::decoders

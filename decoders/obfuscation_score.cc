@@ -124,8 +124,37 @@ ClassCounts CountClasses(const uint32_t (&hist)[256]) {
   return k;
 }
 
-ObfuscationFeatures Finish(size_t n, const uint32_t (&hist)[256],
-                           const Counts& k, const ClassCounts& cc) {
+// Byte counts of `s[0, n)`. Four interleaved histograms: repeated bytes do
+// not wait on one counter.
+void CountBytes(const uint8_t* s, size_t n, uint32_t (&hist)[256]) {
+  uint32_t hist4[4][256] = {};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    ++hist4[0][s[i]];
+    ++hist4[1][s[i + 1]];
+    ++hist4[2][s[i + 2]];
+    ++hist4[3][s[i + 3]];
+  }
+  for (; i < n; ++i) ++hist4[0][s[i]];
+  for (int b = 0; b < 256; ++b) {
+    hist[b] = hist4[0][b] + hist4[1][b] + hist4[2][b] + hist4[3][b];
+  }
+}
+
+// Shannon entropy of a histogram of `n` bytes, bits/byte.
+double EntropyOf(const uint32_t (&hist)[256], size_t n) {
+  const double dn = static_cast<double>(n);
+  double h = 0;
+  for (uint32_t c : hist) {
+    if (c == 0) continue;
+    const double p = c / dn;
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+// The features from a pass's counters (entropy left 0: the caller's).
+ObfuscationFeatures Finish(size_t n, const Counts& k, const ClassCounts& cc) {
   ObfuscationFeatures f;
   f.length = n;
   f.lines = 1 + k.newlines;
@@ -141,13 +170,6 @@ ObfuscationFeatures Finish(size_t n, const uint32_t (&hist)[256],
   f.upper_ratio = letters ? static_cast<double>(upper) / letters : 0;
   f.case_flip_ratio =
       k.letter_pairs ? static_cast<double>(k.flips) / k.letter_pairs : 0;
-  double h = 0;
-  for (uint32_t c : hist) {
-    if (c == 0) continue;
-    const double p = c / dn;
-    h -= p * std::log2(p);
-  }
-  f.entropy = h;
   const double per_k = 1000.0 / dn;
   f.backtick_density = k.ticks * per_k;
   f.concat_density = k.concat * per_k;
@@ -246,8 +268,6 @@ SBSCAN_AVX2 inline Masks Classify64(const uint8_t* p) {
 SBSCAN_AVX2 ObfuscationFeatures ComputeAvx2Impl(std::string_view text) {
   const size_t n = text.size();
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  // Four interleaved histograms: repeated bytes do not wait on one counter.
-  alignas(32) uint32_t hist4[4][256] = {};
   Counts c;
   size_t token = 0, special = 0;
   uint8_t quote = 0;  // inside a literal opened by this quote
@@ -330,22 +350,11 @@ SBSCAN_AVX2 ObfuscationFeatures ComputeAvx2Impl(std::string_view text) {
     if (nb) last_nonblank = s[base + 63 - _lzcnt_u64(nb)];
   };
   size_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    const uint8_t* p = s + i;
-#pragma GCC unroll 16
-    for (int w = 0; w < 64; w += 4) {
-      ++hist4[0][p[w]];
-      ++hist4[1][p[w + 1]];
-      ++hist4[2][p[w + 2]];
-      ++hist4[3][p[w + 3]];
-    }
-    block(Classify64(p), ~uint64_t{0}, i);
-  }
+  for (; i + 64 <= n; i += 64) block(Classify64(s + i), ~uint64_t{0}, i);
   if (i < n) {
     alignas(32) uint8_t tail[64] = {};
     const size_t r = n - i;
     std::memcpy(tail, s + i, r);
-    for (size_t k = 0; k < r; ++k) ++hist4[k & 3][tail[k]];
     block(Classify64(tail), (uint64_t{1} << r) - 1, i);
     // Runs that end the text inside the tail were counted inside it.
     token = special = 0;
@@ -357,12 +366,7 @@ SBSCAN_AVX2 ObfuscationFeatures ComputeAvx2Impl(std::string_view text) {
   c.flips = flips;
   c.list_numbers = list_numbers;
   c.newlines = newlines;
-  uint32_t hist[256];
-  for (int b = 0; b < 256; ++b) {
-    hist[b] = hist4[0][b] + hist4[1][b] + hist4[2][b] + hist4[3][b];
-  }
-  return Finish(n, hist, c, ClassCounts{letters, upper_count, digits, spaces,
-                                        puncts});
+  return Finish(n, c, ClassCounts{letters, upper_count, digits, spaces, puncts});
 }
 
 bool CpuHasAvx2() {
@@ -376,15 +380,14 @@ bool CpuHasAvx2() {
 
 }  // namespace
 
-ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text) {
+ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text,
+                                                     EntropyPass pass) {
   const size_t n = text.size();
   if (n == 0) {
     ObfuscationFeatures f;
     f.lines = 1;
     return f;
   }
-  // Four interleaved histograms: repeated bytes do not wait on one counter.
-  uint32_t hist4[4][256] = {};
   Counts c;
   size_t token = 0, special_run = 0;
   uint8_t quote = 0;  // inside a literal opened by this quote
@@ -393,7 +396,6 @@ ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text) {
   uint8_t prev = kSpace;
   for (size_t i = 0; i < n; ++i) {
     const uint8_t b = s[i];
-    ++hist4[i & 3][b];
     const uint8_t k = kClass.c[b];
     const bool letter = k == kUpper || k == kLower;
     const bool prev_letter = prev == kUpper || prev == kLower;
@@ -416,22 +418,33 @@ ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text) {
     prev = k;
   }
   if (quote != 0) c.in_string += n - quote_at;
+  // The reference counts the classes from its histogram (the vector pass
+  // from its class masks).
   uint32_t hist[256];
-  for (int b = 0; b < 256; ++b) {
-    hist[b] = hist4[0][b] + hist4[1][b] + hist4[2][b] + hist4[3][b];
-  }
-  return Finish(n, hist, c, CountClasses(hist));
+  CountBytes(s, n, hist);
+  ObfuscationFeatures f = Finish(n, c, CountClasses(hist));
+  if (pass == EntropyPass::kWithEntropy) f.entropy = EntropyOf(hist, n);
+  return f;
 }
 
-ObfuscationFeatures ComputeObfuscationFeaturesAvx2(std::string_view text) {
+ObfuscationFeatures ComputeObfuscationFeaturesAvx2(std::string_view text,
+                                                   EntropyPass pass) {
 #ifdef SBSCAN_OBF_X86
   static const bool avx2 = CpuHasAvx2();
-  if (avx2) {
-    if (text.empty()) return ComputeObfuscationFeaturesScalar(text);
-    return ComputeAvx2Impl(text);
+  if (avx2 && !text.empty()) {
+    ObfuscationFeatures f = ComputeAvx2Impl(text);
+    if (pass == EntropyPass::kWithEntropy) f.entropy = ByteEntropy(text);
+    return f;
   }
 #endif
-  return ComputeObfuscationFeaturesScalar(text);
+  return ComputeObfuscationFeaturesScalar(text, pass);
+}
+
+double ByteEntropy(std::string_view text) {
+  if (text.empty()) return 0;
+  uint32_t hist[256];
+  CountBytes(reinterpret_cast<const uint8_t*>(text.data()), text.size(), hist);
+  return EntropyOf(hist, text.size());
 }
 
 bool ObfuscationFeaturesUseAvx2() {
@@ -443,8 +456,9 @@ bool ObfuscationFeaturesUseAvx2() {
 #endif
 }
 
-ObfuscationFeatures ComputeObfuscationFeatures(std::string_view text) {
-  return ComputeObfuscationFeaturesAvx2(text);
+ObfuscationFeatures ComputeObfuscationFeatures(std::string_view text,
+                                               EntropyPass pass) {
+  return ComputeObfuscationFeaturesAvx2(text, pass);
 }
 
 double Score(const ObfuscationFeatures& f) {

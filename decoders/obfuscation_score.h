@@ -24,6 +24,7 @@ struct ObfuscationFeatures {
   double case_flip_ratio = 0;   // lower->upper changes inside words, per
                                 // letter pair (iNVoKe: high)
   double entropy = 0;           // Shannon entropy of the bytes, bits/byte
+                                // (0 when computed with kWithoutEntropy)
   double backtick_density = 0;  // backticks between word characters
   double concat_density = 0;    // quote + quote: 'a'+'b'
   double format_density = 0;    // {N} format items and -f operators
@@ -39,20 +40,33 @@ struct ObfuscationFeatures {
   bool operator==(const ObfuscationFeatures&) const = default;
 };
 
+// Whether a pass also computes `entropy`. Score does not use it (it is
+// reported with an obfuscated block's alert), and its byte histogram is a
+// quarter of the pass: the analyzer scores every block without it and
+// computes ByteEntropy only for the blocks that reach the threshold.
+enum class EntropyPass { kWithEntropy, kWithoutEntropy };
+
 // Computes the features of `text` in one pass, without allocation. Linear;
 // thread-safe; `text` is only read during the call.
 // Uses an AVX2 pass where the CPU has one (checked once at run time), else
 // the scalar reference below; both give identical features.
-ObfuscationFeatures ComputeObfuscationFeatures(std::string_view text);
+ObfuscationFeatures ComputeObfuscationFeatures(
+    std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
 
 // The scalar reference implementation (one byte at a time, class lookup
 // table). Same result as ComputeObfuscationFeatures; for tests and
 // benchmarks.
-ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text);
+ObfuscationFeatures ComputeObfuscationFeaturesScalar(
+    std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
 
 // The AVX2 implementation, or the scalar one where the CPU lacks AVX2 (or
 // the build is not for x86-64). For tests and benchmarks.
-ObfuscationFeatures ComputeObfuscationFeaturesAvx2(std::string_view text);
+ObfuscationFeatures ComputeObfuscationFeaturesAvx2(
+    std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
+
+// Shannon entropy of the bytes of `text`, bits/byte (0 for an empty text):
+// the same value as ComputeObfuscationFeatures(text).entropy.
+double ByteEntropy(std::string_view text);
 
 // Whether ComputeObfuscationFeatures takes the AVX2 path on this CPU.
 bool ObfuscationFeaturesUseAvx2();

@@ -116,9 +116,13 @@ void Analyzer::Analyze(const ScriptBlock& block, OnAlert on_alert) {
 
 void Analyzer::ScoreObfuscation(const ScriptBlock& block, OnAlert on_alert) {
   ++stats_.obfuscation_scored;
-  decoders::ObfuscationFeatures f = decoders::ComputeObfuscationFeatures(block.text);
+  // Every block is scored; only one that reaches the threshold pays for its entropy (reported in
+  // the finding, not part of the score).
+  decoders::ObfuscationFeatures f = decoders::ComputeObfuscationFeatures(
+      block.text, decoders::EntropyPass::kWithoutEntropy);
   double score = decoders::Score(f);
   if (score < options_.obfuscation_threshold) return;
+  f.entropy = decoders::ByteEntropy(block.text);
   ++stats_.obfuscated;
   ObfuscationFinding finding{score,
                              options_.obfuscation_threshold,

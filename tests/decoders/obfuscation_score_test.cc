@@ -55,12 +55,34 @@ TEST(ObfuscationScoreTest, SeparatesObfuscatedFromBenign) {
 // The AVX2 path (when the CPU has one) and the scalar reference agree
 // exactly on every feature: all lengths 0..300 around the 64-byte blocks,
 // random bytes, random text from the interesting characters, and real
-// script text at every offset and length.
+// script text at every offset and length. Without the entropy, both paths
+// give the same features but `entropy` (0), and ByteEntropy gives exactly the
+// entropy of the full pass.
 void ExpectSame(std::string_view t) {
   const ObfuscationFeatures a = ComputeObfuscationFeaturesAvx2(t);
   const ObfuscationFeatures b = ComputeObfuscationFeaturesScalar(t);
   ASSERT_TRUE(a == b) << "length " << t.size() << ": " << t;
   EXPECT_TRUE(ComputeObfuscationFeatures(t) == b);
+  for (ObfuscationFeatures c :
+       {ComputeObfuscationFeaturesAvx2(t, EntropyPass::kWithoutEntropy),
+        ComputeObfuscationFeaturesScalar(t, EntropyPass::kWithoutEntropy)}) {
+    ASSERT_EQ(c.entropy, 0) << "length " << t.size();
+    c.entropy = ByteEntropy(t);
+    ASSERT_TRUE(c == b) << "length " << t.size() << ": " << t;
+  }
+}
+
+TEST(ObfuscationScoreTest, ByteEntropy) {
+  EXPECT_EQ(ByteEntropy(""), 0);
+  EXPECT_EQ(ByteEntropy("aaaaaaa"), 0);
+  EXPECT_DOUBLE_EQ(ByteEntropy("abab"), 1);
+  EXPECT_DOUBLE_EQ(ByteEntropy("abcd"), 2);
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  EXPECT_DOUBLE_EQ(ByteEntropy(all), 8);
+  EXPECT_DOUBLE_EQ(ByteEntropy(all + all + all), 8);
+  // 3 of one byte, 1 of another: -(3/4 log2 3/4 + 1/4 log2 1/4).
+  EXPECT_NEAR(ByteEntropy("xxxy"), 0.8112781244591328, 1e-12);
 }
 
 TEST(ObfuscationScoreTest, VectorPathMatchesScalar) {

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "decoders/obfuscation_score.h"
 #include "tests/engine/test_rules.h"
 
 namespace sbscan {
@@ -15,6 +17,7 @@ struct Kept {
   std::vector<AlertMatch> matches;
   std::vector<std::string> excerpts;
   std::vector<DecodeStep> path;
+  std::optional<ObfuscationFinding> obfuscation;
 };
 
 std::string Base64(std::string_view in) {
@@ -78,6 +81,7 @@ class AnalyzerTest : public ::testing::Test {
       k.matches.assign(a.matches.begin(), a.matches.end());
       for (const auto& m : a.matches) k.excerpts.emplace_back(m.excerpt);
       k.path.assign(a.decode_path.begin(), a.decode_path.end());
+      if (a.obfuscation != nullptr) k.obfuscation = *a.obfuscation;
       out.push_back(k);
     });
     stats_ = analyzer.stats();
@@ -161,6 +165,12 @@ TEST_F(AnalyzerTest, ObfuscationScoreRaisesItsOwnAlert) {
   ASSERT_FALSE(alerts.empty());
   EXPECT_EQ(alerts.back().rule, "sbscan.obfuscation.score");
   EXPECT_GE(stats_.obfuscated, 1u);
+  // The block was scored without its entropy; the finding still reports it, exactly.
+  ASSERT_TRUE(alerts.back().obfuscation.has_value());
+  const decoders::ObfuscationFeatures full = decoders::ComputeObfuscationFeatures(text);
+  EXPECT_GT(full.entropy, 3.0);
+  EXPECT_EQ(alerts.back().obfuscation->entropy, full.entropy);
+  EXPECT_EQ(alerts.back().obfuscation->score, decoders::Score(full));
   EXPECT_TRUE(Analyze("Get-ChildItem C:\\ | Where-Object Length -gt 0 | Sort-Object Name", 5, "",
                       on)
                   .empty());
