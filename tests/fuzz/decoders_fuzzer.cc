@@ -150,6 +150,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       d::ObfuscationFeatures f = d::ComputeObfuscationFeatures(text);
       double s = d::Score(f);
       FUZZ_CHECK(s == s);  // not NaN
+      // The analyzer's pass (no entropy) plus ByteEntropy is the full pass.
+      d::ObfuscationFeatures g =
+          d::ComputeObfuscationFeatures(text, d::EntropyPass::kWithoutEntropy);
+      FUZZ_CHECK(g.entropy == 0);
+      g.entropy = d::ByteEntropy(text);
+      FUZZ_CHECK(g == f);
       break;
     }
     case 11: {
