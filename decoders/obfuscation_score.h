@@ -11,9 +11,10 @@
 
 namespace sbscan::decoders {
 
-// Features of one text, all computed in one pass by ComputeObfuscation-
-// Features. Ratios are in [0, 1] of `length` unless said otherwise;
-// densities are counts per 1,000 bytes.
+// Features of one text, computed by ComputeObfuscationFeatures (one pass;
+// the entropy, when asked for, from a second pass over a byte histogram).
+// Ratios are in [0, 1] of `length` unless said otherwise; densities are
+// counts per 1,000 bytes.
 struct ObfuscationFeatures {
   size_t length = 0;            // bytes
   double letter_ratio = 0;      // A-Z a-z
@@ -46,8 +47,9 @@ struct ObfuscationFeatures {
 // computes ByteEntropy only for the blocks that reach the threshold.
 enum class EntropyPass { kWithEntropy, kWithoutEntropy };
 
-// Computes the features of `text` in one pass, without allocation. Linear;
-// thread-safe; `text` is only read during the call.
+// Computes the features of `text` in one pass (plus ByteEntropy's for
+// kWithEntropy), without allocation. Linear; thread-safe; `text` is only read
+// during the call.
 // Uses an AVX2 pass where the CPU has one (checked once at run time), else
 // the scalar reference below; both give identical features.
 ObfuscationFeatures ComputeObfuscationFeatures(
