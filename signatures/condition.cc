@@ -1,5 +1,6 @@
 #include "signatures/condition.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -258,6 +259,59 @@ bool Condition::Evaluate(absl::Span<const uint8_t> hits) const {
     }
   }
   return sp == 1 && stack[0];
+}
+
+std::vector<std::vector<uint32_t>> Condition::RequiredSets(size_t max_sets,
+                                                            size_t max_set_size) const {
+  using Sets = std::vector<std::vector<uint32_t>>;
+  auto add = [&](Sets* to, std::vector<uint32_t> set) {
+    std::sort(set.begin(), set.end());
+    set.erase(std::unique(set.begin(), set.end()), set.end());
+    if (set.size() > max_set_size || to->size() >= max_sets) return;
+    if (std::find(to->begin(), to->end(), set) == to->end()) to->push_back(std::move(set));
+  };
+  std::vector<Sets> stack;
+  for (const Instr& in : code_) {
+    switch (in.op) {
+      case Op::kPattern:
+        stack.emplace_back();
+        add(&stack.back(), {in.a});
+        break;
+      case Op::kNot:
+        stack.back().clear();
+        break;
+      case Op::kAnd: {  // both hold: a guard of either side guards the whole
+        Sets rhs = std::move(stack.back());
+        stack.pop_back();
+        for (std::vector<uint32_t>& set : rhs) add(&stack.back(), std::move(set));
+        break;
+      }
+      case Op::kOr: {  // one side holds: only a union of a guard of each side guards the whole
+        Sets rhs = std::move(stack.back());
+        stack.pop_back();
+        Sets out;
+        for (const std::vector<uint32_t>& a : stack.back()) {
+          for (const std::vector<uint32_t>& b : rhs) {
+            std::vector<uint32_t> u = a;
+            u.insert(u.end(), b.begin(), b.end());
+            add(&out, std::move(u));
+          }
+        }
+        stack.back() = std::move(out);
+        break;
+      }
+      case Op::kAtLeast: {
+        stack.emplace_back();
+        std::vector<uint32_t> all(list_.begin() + in.a, list_.begin() + in.a + in.b);
+        if (in.n == in.b) {
+          for (uint32_t p : all) add(&stack.back(), {p});
+        }
+        add(&stack.back(), std::move(all));
+        break;
+      }
+    }
+  }
+  return stack.size() == 1 ? std::move(stack.back()) : Sets{};
 }
 
 std::string Condition::DebugString() const {

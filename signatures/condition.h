@@ -3,6 +3,7 @@
 #ifndef SBSCAN_SIGNATURES_CONDITION_H_
 #define SBSCAN_SIGNATURES_CONDITION_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +38,14 @@ class Condition {
   // Evaluates on `hits`, where hits[i] != 0 when pattern i hit. `hits` must have at least as
   // many entries as the pattern names given to Parse().
   bool Evaluate(absl::Span<const uint8_t> hits) const;
+
+  // Sets of pattern indices such that, whenever the condition holds, at least one pattern of
+  // every returned set hit ("guards"): a pattern gives {{p}}; `a and b` the sets of both; `a or b`
+  // the pairwise unions; `N of L` the set L (and each {p} of L when N = |L|); `not a` none.
+  // Sets are sorted and deduplicated; a set larger than `max_set_size` is dropped, and at most
+  // `max_sets` are kept per step (dropping sets is always sound: fewer guards). Empty when the
+  // condition can hold with no pattern hit (e.g. `not a`).
+  std::vector<std::vector<uint32_t>> RequiredSets(size_t max_sets, size_t max_set_size) const;
 
   // A fully parenthesised rendering with pattern indices ("(p0 and not p1)"), for tests/debug.
   std::string DebugString() const;

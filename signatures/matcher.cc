@@ -28,6 +28,10 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)
     if (ok && set.gated_database_ != nullptr) {
       ok = hs_alloc_scratch(set.gated_database_.get(), &scratch) == HS_SUCCESS;
     }
+    for (uint32_t r : set.guarded_rules_) {
+      const hs_database_t* db = set.compiled_[r].deferred_database.get();
+      if (ok && db != nullptr) ok = hs_alloc_scratch(db, &scratch) == HS_SUCCESS;
+    }
     if (!ok) {
       if (scratch != nullptr) hs_free_scratch(scratch);
       status_ = absl::ResourceExhaustedError("cannot allocate a Hyperscan scratch space");
@@ -46,6 +50,7 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)
   hits_.assign(set.hit_slots_, 0);
   rule_marked_.assign(set.rules_.size(), 0);
   rule_list_.reserve(set.rules_.size());
+  guard_hits_per_rule_.assign(set.rules_.size(), 0);
 }
 
 Matcher::~Matcher() {
@@ -73,6 +78,7 @@ Matcher::ExprState& Matcher::Touch(uint32_t expr) {
     s.head[0] = s.head[1] = s.tail[0] = s.tail[1] = kNone;
     s.stored[0] = s.stored[1] = 0;
     s.total[0] = s.total[1] = 0;
+    s.deferred_upto = 0;
     touched_.push_back(expr);
   }
   return s;
@@ -97,6 +103,9 @@ void Matcher::Record(uint32_t expr, int kind, int layer, size_t begin, size_t en
 int Matcher::OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
                      unsigned int /*flags*/, void* context) {
   Matcher* m = static_cast<Matcher*>(context);
+  if (m->deferred_text_ != kNone && m->DeferredUpTo(id) > m->deferred_text_) {
+    return 0;  // a deferred pass over a text this expression was already scanned on
+  }
   const internal::ExpressionHot& hot = m->hot_[id];
   if (hot.atom >= 0) {
     uint32_t& seen = m->atom_scan_[hot.atom];
@@ -121,20 +130,9 @@ int Matcher::OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long
   return 0;
 }
 
-void Matcher::Scan(std::string_view text, int kind, int layer) {
-  if (scratch_ == nullptr || text.empty()) return;
-  const RuleSet& set = *rules_;
-  if (text.size() >= std::numeric_limits<unsigned int>::max()) {
-    ++truncated_scans_;
-    text = text.substr(0, std::numeric_limits<unsigned int>::max() - 1);
-  }
+void Matcher::BeginScan(int kind, int layer) {
   kind_ = kind;
   layer_ = layer;
-  if (kind == 1) {
-    path_ = text;
-  } else {
-    texts_.emplace_back(layer, text);
-  }
   if (++scan_number_ == 0) {
     for (ExprState& s : state_) s.candidate_scan = 0;
     std::fill(atom_scan_.begin(), atom_scan_.end(), 0);
@@ -142,11 +140,44 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
   }
   candidates_.clear();
   atoms_hit_.clear();
-  const unsigned int length = static_cast<unsigned int>(text.size());
-  if (hs_scan(set.database_, text.data(), length, 0, scratch_, &Matcher::OnMatch, this) !=
-      HS_SUCCESS) {
+}
+
+void Matcher::RunDatabase(const hs_database_t* db, std::string_view text) {
+  if (hs_scan(db, text.data(), static_cast<unsigned int>(text.size()), 0, scratch_,
+              &Matcher::OnMatch, this) != HS_SUCCESS) {
     ++scan_errors_;
   }
+}
+
+void Matcher::ConfirmCandidates(std::string_view text) {
+  for (uint32_t id : candidates_) {
+    const internal::Expression& e = rules_->expressions_[id];
+    re2::StringPiece whole(text.data(), text.size());
+    size_t pos = 0;
+    re2::StringPiece m;
+    while (pos <= whole.size() && e.confirm->Match(whole, pos, whole.size(), RE2::UNANCHORED, &m, 1)) {
+      const size_t b = static_cast<size_t>(m.data() - whole.data());
+      const size_t en = b + m.size();
+      Record(id, kind_, layer_, b, en, /*begin_known=*/true);
+      pos = en > b ? en : en + 1;
+    }
+  }
+}
+
+void Matcher::Scan(std::string_view text, int kind, int layer) {
+  if (scratch_ == nullptr || text.empty()) return;
+  const RuleSet& set = *rules_;
+  if (text.size() >= std::numeric_limits<unsigned int>::max()) {
+    ++truncated_scans_;
+    text = text.substr(0, std::numeric_limits<unsigned int>::max() - 1);
+  }
+  if (kind == 1) {
+    path_ = text;
+  } else {
+    texts_.emplace_back(layer, text);
+  }
+  BeginScan(kind, layer);
+  if (set.database_ != nullptr) RunDatabase(set.database_, text);
   // Gated regexes whose atom formula holds on this text: their own database over the same text,
   // recording through the same callback (their Hyperscan id is their expression index).
   if (!atoms_hit_.empty() && set.filter_ != nullptr) {
@@ -163,33 +194,59 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
         set.gated_database_ != nullptr) {
       ++confirm_scans_;
       ++combined_confirm_scans_;
-      if (hs_scan(set.gated_database_.get(), text.data(), length, 0, scratch_,
-                  &Matcher::OnMatch, this) != HS_SUCCESS) {
-        ++scan_errors_;
-      }
+      RunDatabase(set.gated_database_.get(), text);
     } else {
       for (int expr : potentials_) {
         ++confirm_scans_;
         ++confirm_scans_per_expression_[expr];
-        if (hs_scan(set.expressions_[expr].gate_database.get(), text.data(), length, 0,
-                    scratch_, &Matcher::OnMatch, this) != HS_SUCCESS) {
-          ++scan_errors_;
-        }
+        RunDatabase(set.expressions_[expr].gate_database.get(), text);
       }
     }
   }
   // Prefilter candidates: only RE2-confirmed matches count.
-  for (uint32_t id : candidates_) {
-    const internal::Expression& e = set.expressions_[id];
-    re2::StringPiece whole(text.data(), text.size());
-    size_t pos = 0;
-    re2::StringPiece m;
-    while (pos <= whole.size() && e.confirm->Match(whole, pos, whole.size(), RE2::UNANCHORED, &m, 1)) {
-      const size_t b = static_cast<size_t>(m.data() - whole.data());
-      const size_t en = b + m.size();
-      Record(id, kind, layer, b, en, /*begin_known=*/true);
-      pos = en > b ? en : en + 1;
+  ConfirmCandidates(text);
+}
+
+uint32_t Matcher::DeferredUpTo(uint32_t expr) const {
+  const ExprState& s = state_[expr];
+  return s.epoch == epoch_ ? s.deferred_upto : 0;
+}
+
+bool Matcher::GuardHit(uint32_t rule) const {
+  for (const auto& [expr, kind] : rules_->compiled_[rule].guard) {
+    const ExprState& s = state_[expr];
+    if (s.epoch == epoch_ && s.total[kind] > 0) return true;
+  }
+  return false;
+}
+
+void Matcher::ScanDeferred(absl::Span<const uint32_t> exprs, const hs_database* db) {
+  const uint32_t end = static_cast<uint32_t>(texts_.size());
+  uint32_t from = end;
+  for (uint32_t expr : exprs) from = std::min(from, DeferredUpTo(expr));
+  if (from == end) return;
+  ++deferred_scans_;
+  for (uint32_t i = from; i < end; ++i) {
+    const auto& [layer, text] = texts_[i];
+    deferred_text_ = i;
+    BeginScan(/*kind=*/0, layer);
+    RunDatabase(db, text);
+    ConfirmCandidates(text);
+  }
+  deferred_text_ = kNone;
+  for (uint32_t expr : exprs) Touch(expr).deferred_upto = end;
+}
+
+void Matcher::ScanDeferred(bool all) {
+  const RuleSet& set = *rules_;
+  for (uint32_t r : set.guarded_rules_) {
+    if (!GuardHit(r)) {
+      if (!all) continue;
+    } else {
+      ++guard_hits_per_rule_[r];
     }
+    const internal::CompiledRule& cr = set.compiled_[r];
+    ScanDeferred(cr.deferred, cr.deferred_database.get());
   }
 }
 
@@ -236,6 +293,9 @@ void Matcher::ScanText(std::string_view text, int layer) { Scan(text, 0, layer);
 
 void Matcher::Evaluate(std::vector<RuleHit>* out, bool near_misses) {
   const RuleSet& set = *rules_;
+  // Deferred patterns first (their hits are part of the union the conditions see); near misses
+  // want every pattern's matches, so they scan them whether a guard hit or not.
+  ScanDeferred(/*all=*/near_misses);
   rule_list_.clear();
   auto mark = [this](uint32_t rule) {
     if (!rule_marked_[rule]) {

@@ -1,5 +1,6 @@
 // Per-thread scanning state over a compiled RuleSet: scans a block's path, text and decoded
-// layers with the single Hyperscan database and evaluates the rule conditions.
+// layers with the shared Hyperscan database, the deferred patterns of the rules whose guard hit
+// with those rules' own databases, and evaluates the rule conditions.
 #ifndef SBSCAN_SIGNATURES_MATCHER_H_
 #define SBSCAN_SIGNATURES_MATCHER_H_
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "signatures/rule.h"
 #include "signatures/rule_set.h"
 
@@ -53,8 +55,8 @@ struct RuleHit {
   bool condition_held = true;
 };
 
-// Scanning state for one thread: owns a Hyperscan scratch sized for the set (the shared database
-// and every gated regex's database), and the per-block
+// Scanning state for one thread: owns a Hyperscan scratch sized for the set (the shared database,
+// every gated regex's and every guarded rule's database), and the per-block
 // match tables (allocated once, reused; no allocation per block in the steady state other than
 // the RuleHit output). Not thread-safe: use one Matcher per thread; many Matchers may share one
 // RuleSet. Usage per script block: Reset(); SetLevel(); ScanPath(); ScanText(text, 0);
@@ -91,8 +93,10 @@ class Matcher {
 
   // Appends one RuleHit per rule whose condition holds on the union of everything scanned since
   // Reset(), in rule order. With `near_misses` (for `sbscan explain`), also one per rule that
-  // had a pattern hit but whose condition failed (condition_held = false). Does not change the
-  // block state (may be called again).
+  // had a pattern hit but whose condition failed (condition_held = false). First scans the
+  // deferred patterns (CompileOptions::defer_guarded_patterns) of every rule whose guard hit, of
+  // every guarded rule with `near_misses`, over the texts they were not yet scanned on; otherwise
+  // does not change the block state (may be called again, with the same result).
   void Evaluate(std::vector<RuleHit>* out, bool near_misses = false);
 
   const RuleSet& rule_set() const { return *rules_; }
@@ -107,6 +111,11 @@ class Matcher {
   uint64_t atom_scans() const { return atom_scans_; }
   uint64_t confirm_scans() const { return confirm_scans_; }
   uint64_t combined_confirm_scans() const { return combined_confirm_scans_; }
+  // Deferred passes run: one guarded rule's database over the texts of a block that its patterns
+  // were not yet scanned on.
+  uint64_t deferred_scans() const { return deferred_scans_; }
+  // Blocks in which each rule's guard hit (index = rule; 0 for unguarded rules).
+  const std::vector<uint64_t>& guard_hits_per_rule() const { return guard_hits_per_rule_; }
   // Single-regex confirm scans per expression index (RuleSet::expressions()).
   const std::vector<uint64_t>& confirm_scans_per_expression() const {
     return confirm_scans_per_expression_;
@@ -127,6 +136,7 @@ class Matcher {
     uint32_t head[2], tail[2];
     uint32_t stored[2];
     uint64_t total[2];
+    uint32_t deferred_upto;  // DeferredUpTo()
   };
 
   static int OnMatch(unsigned int id, unsigned long long from, unsigned long long to,
@@ -138,6 +148,21 @@ class Matcher {
   // Sets a regex match's begin from its layer's text with RE2 (once).
   void ResolveBegin(Stored& st);
   void Scan(std::string_view text, int kind, int layer);
+  // One database pass over `text` in the scan state BeginScan() set (kind, layer); prefilter
+  // hits are collected in candidates_ and recorded by ConfirmCandidates() over the same text.
+  void BeginScan(int kind, int layer);
+  void RunDatabase(const hs_database* db, std::string_view text);
+  void ConfirmCandidates(std::string_view text);
+  // Texts of this block (texts_ indexes) a deferred expression was scanned on: [0, result).
+  uint32_t DeferredUpTo(uint32_t expr) const;
+  // True when a pattern of the guarded rule's guard hit in this block.
+  bool GuardHit(uint32_t rule) const;
+  // Scans the deferred patterns of the rules whose guard hit (of every guarded rule with `all`)
+  // over the texts they were not yet scanned on, with each rule's own database.
+  void ScanDeferred(bool all);
+  // Scans `db` (of the deferred expressions `exprs`) over the texts from the first one some of
+  // them were not scanned on; matches of an expression on a text it was scanned on are skipped.
+  void ScanDeferred(absl::Span<const uint32_t> exprs, const hs_database* db);
 
   std::shared_ptr<const RuleSet> rules_;
   const internal::ExpressionHot* hot_ = nullptr;
@@ -155,6 +180,8 @@ class Matcher {
   std::vector<Stored> stored_;
   // The views scanned in this block, for ResolveBegin: (layer, text) in scan order, and the path.
   std::vector<std::pair<int, std::string_view>> texts_;
+  // Deferral: the texts_ index of the deferred pass in progress (kNone outside one).
+  uint32_t deferred_text_ = kNone;
   std::string_view path_;
   // Gating: atoms seen in the scan in progress (deduplicated by atom_scan_ stamps) and the
   // FilteredRE2 regex ids they make possible.
@@ -170,6 +197,8 @@ class Matcher {
   uint64_t atom_scans_ = 0;
   uint64_t confirm_scans_ = 0;
   uint64_t combined_confirm_scans_ = 0;
+  uint64_t deferred_scans_ = 0;
+  std::vector<uint64_t> guard_hits_per_rule_;
   std::vector<uint64_t> confirm_scans_per_expression_;
 };
 

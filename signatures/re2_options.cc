@@ -27,4 +27,21 @@ std::optional<std::vector<std::string>> RegexAtoms(const std::string& regex, boo
   return atoms;
 }
 
+int LiteralFactorLength(const std::string& regex, bool cased, int max_length, int64_t max_mem) {
+  auto filtered = [&](int length) {
+    std::optional<std::vector<std::string>> atoms = RegexAtoms(regex, cased, length, max_mem);
+    return atoms.has_value() && !atoms->empty();
+  };
+  int low = 0, high = max_length;  // filtered(low) holds (or low = 0); find the largest such
+  while (low < high) {
+    const int mid = low + (high - low + 1) / 2;
+    if (filtered(mid)) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return low;
+}
+
 }  // namespace sbscan::signatures

@@ -22,6 +22,12 @@ RE2::Options Re2Options(bool cased, int64_t max_mem);
 std::optional<std::vector<std::string>> RegexAtoms(const std::string& regex, bool cased,
                                                    int min_atom_length, int64_t max_mem);
 
+// The length of the literal factors every match of `regex` is known to contain: the largest L
+// in [1, max_length] for which RegexAtoms(regex, L) still filters it (an AND of factors keeps
+// its longest term, an OR is as weak as its shortest branch). 0 when RE2 rejects the regex or no
+// factor is known. A cost hint only (the longer, the rarer its hits); never used for matching.
+int LiteralFactorLength(const std::string& regex, bool cased, int max_length, int64_t max_mem);
+
 }  // namespace sbscan::signatures
 
 #endif  // SBSCAN_SIGNATURES_RE2_OPTIONS_H_

@@ -1,5 +1,6 @@
 #include "signatures/rule_set.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <optional>
@@ -139,7 +140,8 @@ absl::Status ValidateOptions(const CompileOptions& o) {
   if (o.max_rules == 0 || o.max_patterns_per_rule == 0 || o.max_pattern_bytes == 0 ||
       o.max_expressions == 0 || o.max_condition_bytes == 0 || o.regex_begin_window == 0 ||
       o.re2_max_mem <= 0 || o.min_atom_length < 1 || o.max_atoms_per_gated_regex < 1 ||
-      o.max_confirm_scans_per_text < 0) {
+      o.max_confirm_scans_per_text < 0 ||
+      o.min_guard_factor_length < 1) {
     return absl::InvalidArgumentError("CompileOptions: every limit must be positive");
   }
   return absl::OkStatus();
@@ -168,6 +170,54 @@ absl::Status FallBackToPrefilter(const std::vector<Rule>& all, const std::string
       users > 1 ? absl::StrCat(" (and ", users - 1, " other use(s))") : "");
   return absl::InvalidArgumentError(
       absl::StrCat(who, ": Hyperscan cannot compile '", p.value, "': ", msg));
+}
+
+// Compiles the expressions `ids` (Hyperscan id = expression index) and `atoms` (caseless,
+// single-match literals, id = atom_ids[k]) into one block-mode database. A per-expression failure
+// (e.g. "Pattern is too large") turns that regex into a prefilter one when RE2 accepts it, then
+// retries. Null (OK) when there is nothing to compile.
+absl::StatusOr<hs_database_t*> CompileDatabase(const std::vector<Rule>& all,
+                                               const std::vector<uint32_t>& ids,
+                                               const std::vector<std::string>& atoms,
+                                               const std::vector<uint32_t>& atom_ids,
+                                               const std::vector<std::string>& regex_source,
+                                               const std::vector<bool>& regex_cased,
+                                               const CompileOptions& options,
+                                               std::vector<Expression>* expressions) {
+  for (;;) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, idents;
+    for (uint32_t i : ids) {
+      exprs.push_back((*expressions)[i].expression.c_str());
+      flags.push_back((*expressions)[i].flags);
+      idents.push_back(i);
+    }
+    for (size_t k = 0; k < atoms.size(); ++k) {
+      exprs.push_back(atoms[k].c_str());
+      // An atom only needs to be seen once per scan.
+      flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+      idents.push_back(atom_ids[k]);
+    }
+    if (exprs.empty()) return nullptr;
+    hs_compile_error_t* error = nullptr;
+    hs_database_t* db = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), idents.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &error) == HS_SUCCESS) {
+      return db;
+    }
+    std::string msg = error && error->message ? error->message : "unknown error";
+    const int bad_pos = error ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (bad_pos < 0 || static_cast<size_t>(bad_pos) >= ids.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Hyperscan could not compile the rule set (", all.size(), " rules, ", exprs.size(),
+          " expressions): ", msg));
+    }
+    const uint32_t bad = ids[bad_pos];
+    SBSCAN_RETURN_IF_ERROR(FallBackToPrefilter(all, regex_source[bad], regex_cased[bad], msg,
+                                               options, &(*expressions)[bad]));
+  }
 }
 
 }  // namespace
@@ -222,6 +272,81 @@ absl::Status RuleSet::PlanGates(const std::vector<std::string>& regex_source,
   filter_expr_ = std::move(filter_expr);
   atoms_ = std::move(atoms);
   return absl::OkStatus();
+}
+
+void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
+                           const std::vector<bool>& regex_cased) {
+  constexpr uint32_t kMaxFactorLength = 16;
+  constexpr size_t kMaxGuardSets = 64, kMaxGuardSize = 8;
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    Expression& e = expressions_[i];
+    e.factor_length = e.literal ? std::min(e.literal_length, kMaxFactorLength)
+                                : static_cast<uint32_t>(LiteralFactorLength(
+                                      regex_source[i], regex_cased[i], kMaxFactorLength,
+                                      options_.re2_max_mem));
+  }
+  // Per (rule, pattern) slot: the rule could do without this pattern until its guard hits.
+  std::vector<uint8_t> deferrable(hit_slots_, 0);
+  for (uint32_t r = 0; r < rules_.size(); ++r) {
+    const Rule& rule = rules_[r];
+    internal::CompiledRule& cr = compiled_[r];
+    const std::vector<uint32_t>* best = nullptr;
+    uint32_t best_length = 0;
+    const auto sets = cr.condition.RequiredSets(kMaxGuardSets, kMaxGuardSize);
+    for (const std::vector<uint32_t>& set : sets) {
+      uint32_t length = kMaxFactorLength + 1;
+      for (uint32_t p : set) {
+        const int32_t expr = cr.pattern_expr[p];
+        length = std::min(length, expr < 0 ? 0 : expressions_[expr].factor_length);
+      }
+      if (length > best_length || (length == best_length && best != nullptr &&
+                                   set.size() < best->size())) {
+        best = &set;
+        best_length = length;
+      }
+    }
+    if (best == nullptr || best_length < static_cast<uint32_t>(options_.min_guard_factor_length)) {
+      continue;
+    }
+    for (uint32_t p : *best) {
+      cr.guard.emplace_back(static_cast<uint32_t>(cr.pattern_expr[p]),
+                            rule.patterns[p].field == Field::kPath ? 1 : 0);
+    }
+    for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
+      const int32_t expr = cr.pattern_expr[i];
+      if (expr < 0 || rule.patterns[i].field != Field::kText) continue;
+      bool in_guard = false;
+      for (const auto& [g, kind] : cr.guard) in_guard = in_guard || g == static_cast<uint32_t>(expr);
+      if (!in_guard) deferrable[cr.hit_offset + i] = 1;
+    }
+  }
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    Expression& e = expressions_[i];
+    if (e.gated || hot_[i].atom >= 0 || !e.targets[1].empty() || e.targets[0].empty()) continue;
+    bool all = true;
+    for (const internal::Target& t : e.targets[0]) {
+      all = all && deferrable[compiled_[t.rule].hit_offset + t.pattern];
+    }
+    if (!all) continue;
+    e.deferred = true;
+    ++deferred_count_;
+  }
+  // Only a rule with a deferred pattern needs its guard checked.
+  for (uint32_t r = 0; r < rules_.size(); ++r) {
+    internal::CompiledRule& cr = compiled_[r];
+    if (cr.guard.empty()) continue;
+    for (int32_t expr : cr.pattern_expr) {
+      if (expr >= 0 && expressions_[expr].deferred &&
+          std::find(cr.deferred.begin(), cr.deferred.end(), expr) == cr.deferred.end()) {
+        cr.deferred.push_back(static_cast<uint32_t>(expr));
+      }
+    }
+    if (cr.deferred.empty()) {
+      cr.guard.clear();
+    } else {
+      guarded_rules_.push_back(r);
+    }
+  }
 }
 
 size_t RuleSet::prefilter_count() const {
@@ -396,70 +521,36 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
       atom_only.push_back(k);
     }
   }
+  if (options.defer_guarded_patterns) set->PlanDeferral(regex_source, regex_cased);
   std::vector<std::string> atom_exprs;
   atom_exprs.reserve(atom_only.size());
   for (uint32_t k : atom_only) atom_exprs.push_back(internal::EscapeLiteral(set->atoms_[k]));
 
-  // One database for everything ungated. A per-expression failure of the combined compile (e.g.
-  // "Pattern is too large") turns that regex into a prefilter one when RE2 accepts it, then
-  // retries.
-  for (size_t attempt = 0;; ++attempt) {
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, idents;
-    for (size_t i = 0; i < n; ++i) {
-      if (set->expressions_[i].gated) continue;
-      exprs.push_back(set->expressions_[i].expression.c_str());
-      flags.push_back(set->expressions_[i].flags);
-      idents.push_back(static_cast<unsigned>(i));
-    }
-    for (size_t k = 0; k < atom_only.size(); ++k) {
-      exprs.push_back(atom_exprs[k].c_str());
-      // An atom only needs to be seen once per scan.
-      flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
-      idents.push_back(static_cast<unsigned>(n + k));
-    }
-    if (exprs.empty()) break;
-    hs_compile_error_t* error = nullptr;
-    hs_database_t* db = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), idents.data(),
-                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                         &error) == HS_SUCCESS) {
-      set->database_ = db;
-      break;
-    }
-    std::string msg = error && error->message ? error->message : "unknown error";
-    const int bad_pos = error ? error->expression : -1;
-    hs_free_compile_error(error);
-    const size_t bad = bad_pos >= 0 && static_cast<size_t>(bad_pos) < idents.size()
-                           ? idents[bad_pos] : std::numeric_limits<size_t>::max();
-    if (bad >= n) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Hyperscan could not compile the rule set (", all.size(), " rules, ", exprs.size(),
-          " expressions): ", msg));
-    }
-    SBSCAN_RETURN_IF_ERROR(FallBackToPrefilter(all, regex_source[bad], regex_cased[bad], msg,
-                                               options, &set->expressions_[bad]));
+  // One database for everything neither gated nor deferred, with the atoms; one per guarded
+  // rule for its deferred expressions.
+  std::vector<uint32_t> shared_ids, atom_ids;
+  for (uint32_t i = 0; i < n; ++i) {
+    const Expression& e = set->expressions_[i];
+    if (!e.deferred && !e.gated) shared_ids.push_back(i);
+  }
+  for (size_t k = 0; k < atom_only.size(); ++k) atom_ids.push_back(static_cast<uint32_t>(n + k));
+  SBSCAN_ASSIGN_OR_RETURN(set->database_,
+                          CompileDatabase(all, shared_ids, atom_exprs, atom_ids, regex_source,
+                                          regex_cased, options, &set->expressions_));
+  for (uint32_t r : set->guarded_rules_) {
+    internal::CompiledRule& cr = set->compiled_[r];
+    SBSCAN_ASSIGN_OR_RETURN(hs_database_t* db,
+                            CompileDatabase(all, cr.deferred, {}, {}, regex_source, regex_cased,
+                                            options, &set->expressions_));
+    cr.deferred_database.reset(db);
   }
   // One small database per gated regex, with the same fallback.
-  for (size_t i = 0; i < n; ++i) {
-    Expression& e = set->expressions_[i];
-    if (!e.gated) continue;
-    for (;;) {
-      const char* expr = e.expression.c_str();
-      const unsigned flags = e.flags;
-      const unsigned ident = static_cast<unsigned>(i);
-      hs_compile_error_t* error = nullptr;
-      hs_database_t* db = nullptr;
-      if (hs_compile_multi(&expr, &flags, &ident, 1, HS_MODE_BLOCK, nullptr, &db, &error) ==
-          HS_SUCCESS) {
-        e.gate_database.reset(db);
-        break;
-      }
-      std::string msg = error && error->message ? error->message : "unknown error";
-      hs_free_compile_error(error);
-      SBSCAN_RETURN_IF_ERROR(
-          FallBackToPrefilter(all, regex_source[i], regex_cased[i], msg, options, &e));
-    }
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!set->expressions_[i].gated) continue;
+    SBSCAN_ASSIGN_OR_RETURN(hs_database_t* db,
+                            CompileDatabase(all, {i}, {}, {}, regex_source, regex_cased, options,
+                                            &set->expressions_));
+    set->expressions_[i].gate_database.reset(db);
   }
   // All gated regexes together, for texts on which many of them are possible.
   if (set->gated_count_ > 0) {
@@ -483,21 +574,14 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
     }
   }
   size_t total_bytes = 0;
-  if (set->gated_database_ != nullptr) {
+  auto add_size = [&total_bytes](const hs_database_t* db) {
     size_t bytes = 0;
-    if (hs_database_size(set->gated_database_.get(), &bytes) == HS_SUCCESS) total_bytes += bytes;
-  }
-  if (set->database_ != nullptr) {
-    size_t bytes = 0;
-    if (hs_database_size(set->database_, &bytes) == HS_SUCCESS) total_bytes += bytes;
-  }
-  for (const Expression& e : set->expressions_) {
-    size_t bytes = 0;
-    if (e.gate_database != nullptr &&
-        hs_database_size(e.gate_database.get(), &bytes) == HS_SUCCESS) {
-      total_bytes += bytes;
-    }
-  }
+    if (db != nullptr && hs_database_size(db, &bytes) == HS_SUCCESS) total_bytes += bytes;
+  };
+  add_size(set->database_);
+  add_size(set->gated_database_.get());
+  for (const Expression& e : set->expressions_) add_size(e.gate_database.get());
+  for (uint32_t r : set->guarded_rules_) add_size(set->compiled_[r].deferred_database.get());
   set->database_bytes_ = total_bytes;
   set->hot_.resize(n + atom_only.size());
   for (size_t i = 0; i < n; ++i) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +57,18 @@ struct CompileOptions {
   // with a database of all gated regexes instead of once per possible regex (same matches: a
   // regex whose atoms are absent cannot match). 0: always that one combined scan.
   int max_confirm_scans_per_text = 6;
+  // Defer the patterns a rule needs only once it can hold. Each rule keeps a "guard" in the
+  // shared database: a set of its patterns of which one must hit whenever its condition holds
+  // (Condition::RequiredSets), the one with the longest literal factors. The rule's other
+  // field:text patterns move to a "deferred" database of that rule, scanned over every layer of
+  // a block at Matcher::Evaluate() only when the rule's guard hit (always for near misses). An
+  // expression is deferred only when every rule using it defers it (and it is neither gated nor
+  // an atom). Same matches as false; blocks that arm no guard skip those patterns entirely.
+  bool defer_guarded_patterns = true;
+  // Weakest guard used: every pattern of a guard must contain literal factors of at least this
+  // many bytes (LiteralFactorLength); a rule without such a guard defers nothing. Short factors
+  // hit in most blocks, and one guard hit arms the deferred scan of the whole block.
+  int min_guard_factor_length = 3;
 };
 
 class Matcher;
@@ -97,6 +110,12 @@ struct Expression {
   // with `gate_database` (this expression alone, Hyperscan id = its index) when its atoms hit.
   bool gated = false;
   HsDatabasePtr gate_database;
+  // Deferred (CompileOptions::defer_guarded_patterns): not in the shared database; in the
+  // deferred ones, scanned only when a guard of a rule using it hit.
+  bool deferred = false;
+  // Every match contains literal factors of at least this many bytes (the literal's length;
+  // LiteralFactorLength for a regex, capped at 16). Chooses guards.
+  uint32_t factor_length = 0;
 };
 
 // The per-expression facts the scan callback reads, packed for cache locality.
@@ -120,6 +139,12 @@ struct CompiledRule {
   uint32_t hit_offset = 0;             // first slot of this rule in the Matcher's hit bitmap
   std::vector<int32_t> pattern_expr;   // expression index per pattern, -1 for level patterns
   bool has_level_pattern = false;
+  // The guard, when this rule defers patterns: (expression, kind) of each pattern of the set,
+  // kind 0 text, 1 path. One hit among them arms the deferred scan.
+  std::vector<std::pair<uint32_t, int>> guard;
+  // The deferred expressions among this rule's patterns, and a database of them alone.
+  std::vector<uint32_t> deferred;
+  HsDatabasePtr deferred_database;
 };
 
 }  // namespace internal
@@ -155,6 +180,10 @@ class RuleSet {
   // Regex expressions in the shared database: without usable atoms (FilteredRE2 "unfiltered"),
   // rejected by RE2, or every regex when gating is off.
   size_t unfiltered_regex_count() const { return unfiltered_count_; }
+  // Expressions in the deferred database (0 without defer_guarded_patterns), and the rules
+  // whose guard arms it.
+  size_t deferred_count() const { return deferred_count_; }
+  size_t guarded_rule_count() const { return guarded_rules_.size(); }
   // Distinct atoms (lowercase byte strings) in the shared database, caseless; an atom equal to a
   // caseless literal pattern shares that literal's expression. Index = FilteredRE2 atom id.
   size_t atom_count() const { return atoms_.size(); }
@@ -175,6 +204,9 @@ class RuleSet {
   // `regex_source`/`regex_cased` are per expression.
   absl::Status PlanGates(const std::vector<std::string>& regex_source,
                          const std::vector<bool>& regex_cased);
+  // Chooses each rule's guard and marks the deferred expressions.
+  void PlanDeferral(const std::vector<std::string>& regex_source,
+                    const std::vector<bool>& regex_cased);
 
   std::vector<Rule> rules_;
   std::vector<internal::CompiledRule> compiled_;
@@ -191,6 +223,9 @@ class RuleSet {
   std::vector<std::string> atoms_;
   internal::HsDatabasePtr gated_database_;  // every gated regex (id = expression index)
   size_t gated_count_ = 0;
+  // Deferral (empty without defer_guarded_patterns or without deferred expressions).
+  std::vector<uint32_t> guarded_rules_;      // rules with a guard, in rule order
+  size_t deferred_count_ = 0;
   size_t unfiltered_count_ = 0;
   double compile_seconds_ = 0;
   CompileOptions options_;

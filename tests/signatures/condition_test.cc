@@ -1,5 +1,7 @@
 #include "signatures/condition.h"
 
+#include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -113,6 +115,72 @@ TEST(ConditionTest, DeepNestingRejected) {
   std::string chain = "sel_a";
   for (int i = 0; i < 1000; ++i) chain += " or sel_b and x";
   EXPECT_TRUE(Condition::Parse(chain, kNames).ok());
+}
+
+using Sets = std::vector<std::vector<uint32_t>>;
+
+Sets Required(const std::string& text) { return MustParse(text).RequiredSets(64, 8); }
+
+TEST(ConditionTest, RequiredSetsOfEachForm) {
+  EXPECT_EQ(Required("sel_a"), (Sets{{0}}));
+  EXPECT_EQ(Required("sel_a and sel_b"), (Sets{{0}, {1}}));
+  EXPECT_EQ(Required("sel_a or sel_b"), (Sets{{0, 1}}));
+  EXPECT_EQ(Required("(sel_a and sel_b) or sel_c"), (Sets{{0, 2}, {1, 2}}));
+  EXPECT_EQ(Required("sel_a and not filter"), (Sets{{0}}));
+  EXPECT_EQ(Required("not filter"), Sets{});
+  EXPECT_EQ(Required("not filter or sel_a"), Sets{});  // holds with no hit
+  EXPECT_EQ(Required("all of sel_*"), (Sets{{0}, {1}, {2}, {0, 1, 2}}));
+  EXPECT_EQ(Required("2 of sel_*"), (Sets{{0, 1, 2}}));
+  EXPECT_EQ(Required("1 of them"), (Sets{{0, 1, 2, 3, 4}}));
+  EXPECT_EQ(Required("sel_a or sel_a"), (Sets{{0}}));  // unions are deduplicated
+}
+
+TEST(ConditionTest, RequiredSetsRespectTheirLimits) {
+  Condition c = MustParse("1 of them");
+  EXPECT_EQ(c.RequiredSets(64, 4), Sets{});  // the one set has 5 patterns
+  EXPECT_EQ(MustParse("sel_a and sel_b and sel_c").RequiredSets(2, 8), (Sets{{0}, {1}}));
+}
+
+// Soundness on every hit set: whenever a condition holds, each required set has a hit. The
+// conditions are random over kNames (and, or, not, quantifiers, nesting).
+TEST(ConditionTest, RequiredSetsHoldOnEveryHitSet) {
+  std::mt19937 rng(7);
+  std::function<std::string(int)> gen = [&](int depth) -> std::string {
+    const int pick = static_cast<int>(rng() % (depth > 3 ? 2 : 7));
+    switch (pick) {
+      case 0:
+      case 1:
+        return kNames[rng() % kNames.size()];
+      case 2:
+        return "(" + gen(depth + 1) + " and " + gen(depth + 1) + ")";
+      case 3:
+        return "(" + gen(depth + 1) + " or " + gen(depth + 1) + ")";
+      case 4:
+        return "not " + gen(depth + 1);
+      case 5:
+        return std::to_string(1 + rng() % 3) + " of sel_*";
+      default:
+        return "all of sel_*";
+    }
+  };
+  size_t checked = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string text = gen(0);
+    Condition c = MustParse(text);
+    const Sets sets = c.RequiredSets(16, 4);
+    for (unsigned mask = 0; mask < (1u << kNames.size()); ++mask) {
+      std::vector<uint8_t> hits(kNames.size());
+      for (size_t k = 0; k < hits.size(); ++k) hits[k] = (mask >> k) & 1;
+      if (!c.Evaluate(hits)) continue;
+      for (const std::vector<uint32_t>& set : sets) {
+        bool any = false;
+        for (uint32_t p : set) any = any || hits[p];
+        ASSERT_TRUE(any) << text << " holds on mask " << mask << " without a hit in a set";
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 10000u);
 }
 
 TEST(ConditionTest, PatternNames) {

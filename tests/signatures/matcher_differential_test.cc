@@ -367,10 +367,24 @@ class DifferentialTest : public ::testing::Test {
     ASSERT_TRUE(pset.ok()) << pset.status();
     prefilter_ = *pset;
     ASSERT_GT(prefilter_->prefilter_count(), 10u);
+    // The default set defers the patterns of guarded rules: the differential covers that path.
+    ASSERT_GE(exact_->deferred_count(), 5u);
+    ASSERT_GE(exact_->guarded_rule_count(), 5u);
     reference_ = std::make_unique<Reference>(rules_);
     // The same rules with regex gating off (one database, every regex in it) and with every
     // regex that has atoms gated (short atoms, no limit on atoms per regex), each with and
     // without the combined confirm scan of all gated regexes.
+    // Deferral off (every pattern in the shared database) and deferral behind any guard.
+    for (int min_guard : {0, 1}) {
+      CompileOptions o;
+      o.defer_guarded_patterns = min_guard > 0;
+      o.min_guard_factor_length = std::max(min_guard, 1);
+      auto v = RuleSet::Compile(rules_, o);
+      ASSERT_TRUE(v.ok()) << v.status();
+      ASSERT_EQ((*v)->deferred_count() > 0, min_guard > 0);
+      variants_.push_back(std::make_unique<Matcher>(*v));
+      variant_names_.push_back(min_guard ? "defer behind any guard" : "no deferral");
+    }
     for (bool force_prefilter : {false, true}) {
       for (int gating = 0; gating < 2; ++gating) {
         CompileOptions o;

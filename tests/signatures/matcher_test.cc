@@ -531,5 +531,188 @@ TEST(MatcherGatingTest, GatingOffKeepsOneDatabase) {
   EXPECT_EQ(m.confirm_scans(), 0u);
 }
 
+
+// ---- Deferred patterns (CompileOptions::defer_guarded_patterns). ----
+
+constexpr char kGuarded[] = R"(
+id: t.guarded
+title: t
+level: high
+patterns:
+  tool: Invoke-Mimikatz
+  short: iex
+condition: tool and short
+)";
+
+std::string Describe(const std::vector<RuleHit>& hits) {
+  std::string out;
+  for (const RuleHit& h : hits) {
+    out += h.rule->id + (h.condition_held ? "" : "(miss)") + " total " +
+           std::to_string(h.total_matches) + ":";
+    for (const PatternMatch& m : h.matches) {
+      out += " p" + std::to_string(m.pattern) + "@" + std::to_string(m.layer) + "[" +
+             std::to_string(m.begin) + "," + std::to_string(m.end) + ")";
+    }
+    out += ";";
+  }
+  return out;
+}
+
+TEST(MatcherDeferralTest, DeferredPatternScannedOnlyWhenTheGuardHits) {
+  auto set = MustCompile(kGuarded);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->deferred_count(), 1u);  // iex; the guard is the longer literal
+  EXPECT_EQ(set->guarded_rule_count(), 1u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"iex iex"})), IsEmpty());
+  EXPECT_EQ(m.deferred_scans(), 0u);  // no guard hit: iex never scanned
+  EXPECT_THAT(Ids(ScanBlock(m, {"Invoke-Mimikatz"})), IsEmpty());
+  EXPECT_EQ(m.deferred_scans(), 1u);
+  Block b{"Invoke-Mimikatz"};
+  b.layers = {"x iex IEX"};  // the deferred pattern in another layer than the guard
+  auto hits = ScanBlock(m, b);
+  EXPECT_EQ(Describe(hits), "t.guarded total 3: p0@0[0,15) p1@1[2,5) p1@1[6,9);");
+  EXPECT_EQ(m.deferred_scans(), 2u);
+  EXPECT_EQ(m.guard_hits_per_rule()[0], 2u);
+}
+
+TEST(MatcherDeferralTest, EvaluateAgainScansOnlyNewTexts) {
+  auto set = MustCompile(kGuarded);
+  ASSERT_NE(set, nullptr);
+  Matcher m(set);
+  Block b{"Invoke-Mimikatz iex"};
+  auto first = ScanBlock(m, b);
+  std::vector<RuleHit> again;
+  m.Evaluate(&again);
+  EXPECT_EQ(Describe(again), Describe(first));  // no match recorded twice
+  EXPECT_EQ(m.deferred_scans(), 1u);
+  const std::string layer = "iex";
+  m.ScanText(layer, 1);
+  std::vector<RuleHit> more;
+  m.Evaluate(&more);
+  EXPECT_EQ(Describe(more), "t.guarded total 3: p0@0[0,15) p1@0[16,19) p1@1[0,3);");
+  EXPECT_EQ(m.deferred_scans(), 2u);
+}
+
+TEST(MatcherDeferralTest, SharedDeferredExpressionIsRecordedOnce) {
+  auto set = MustCompile(std::string(kGuarded) + R"(
+---
+id: t.other
+title: t
+level: low
+patterns:
+  tool: DownloadString
+  short: IEX
+condition: tool and short
+)");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->deferred_count(), 1u);  // iex, shared by both rules
+  EXPECT_EQ(set->guarded_rule_count(), 2u);
+  Matcher m(set);
+  auto hits = ScanBlock(m, {"Invoke-Mimikatz; iex (x.DownloadString('u')); iex"});
+  EXPECT_EQ(Describe(hits),
+            "t.guarded total 3: p0@0[0,15) p1@0[17,20) p1@0[46,49);"
+            "t.other total 3: p0@0[24,38) p1@0[17,20) p1@0[46,49);");
+  EXPECT_EQ(m.deferred_scans(), 1u);  // the second armed rule finds iex already scanned
+}
+
+// Every rule's matches and near misses are the same with deferral on and off.
+TEST(MatcherDeferralTest, SameResultsAsWithoutDeferral) {
+  const std::string rules = std::string(kGuarded) + R"(
+---
+id: t.filtered
+title: t
+level: low
+patterns:
+  cmd: Set-MpPreference
+  off: {regex: '-Disable\w+\s+\$?(true|1)'}
+  filter: '# benign'
+  path: {field: path, literal: 'C:\Tools\'}
+condition: cmd and off and not filter and not path
+---
+id: t.quant
+title: t
+level: low
+patterns:
+  a: {regex: 'VirtualAlloc(Ex)?'}
+  b: WriteProcessMemory
+  c: CreateRemoteThread
+condition: all of them
+)";
+  CompileOptions off;
+  off.defer_guarded_patterns = false;
+  auto on_set = MustCompile(rules);
+  auto off_set = MustCompile(rules, off);
+  ASSERT_NE(on_set, nullptr);
+  ASSERT_NE(off_set, nullptr);
+  EXPECT_GE(on_set->deferred_count(), 5u);  // iex, off, filter, two of the three APIs
+  EXPECT_EQ(off_set->deferred_count(), 0u);
+  Matcher on(on_set), plain(off_set);
+  std::vector<Block> blocks = {
+      {"Invoke-Mimikatz iex"},
+      {"Set-MpPreference -DisableRealtimeMonitoring $true"},
+      {"Set-MpPreference -DisableRealtimeMonitoring $true # benign"},
+      {"VirtualAllocEx WriteProcessMemory CreateRemoteThread"},
+      {"WriteProcessMemory CreateRemoteThread"},
+      {"-DisableIOAV 1 iex # benign"},
+  };
+  Block with_path{"Set-MpPreference -DisableIOAV 1"};
+  with_path.path = "C:\\Tools\\a.ps1";
+  blocks.push_back(with_path);
+  Block layered{"powershell -enc x"};
+  layered.layers = {"Set-MpPreference", "-DisableIOAV 1; VirtualAlloc WriteProcessMemory"};
+  blocks.push_back(layered);
+  for (bool near_misses : {false, true}) {
+    for (const Block& b : blocks) {
+      for (Matcher* m : {&on, &plain}) {
+        m->Reset();
+        if (!b.path.empty()) m->ScanPath(b.path);
+        m->ScanText(b.text, 0);
+        for (size_t i = 0; i < b.layers.size(); ++i) m->ScanText(b.layers[i], int(i + 1));
+      }
+      std::vector<RuleHit> a, c;
+      on.Evaluate(&a, near_misses);
+      plain.Evaluate(&c, near_misses);
+      EXPECT_EQ(Describe(a), Describe(c)) << b.text << " near_misses " << near_misses;
+    }
+  }
+  EXPECT_GT(on.deferred_scans(), 0u);
+}
+
+TEST(MatcherDeferralTest, WeakGuardsDeferNothing) {
+  CompileOptions o;
+  o.min_guard_factor_length = 16;  // longer than Invoke-Mimikatz
+  auto set = MustCompile(kGuarded, o);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->deferred_count(), 0u);
+  EXPECT_EQ(set->guarded_rule_count(), 0u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"Invoke-Mimikatz iex"})), ElementsAre("t.guarded"));
+  EXPECT_EQ(m.deferred_scans(), 0u);
+}
+
+TEST(MatcherDeferralTest, PathPatternsAndOrConditionsStayShared) {
+  auto set = MustCompile(R"(
+id: t.path
+title: t
+level: low
+patterns:
+  tool: Invoke-Mimikatz
+  where: {field: path, literal: temp}
+condition: tool and where
+---
+id: t.either
+title: t
+level: low
+patterns:
+  a: Invoke-Mimikatz
+  b: iex
+condition: a or b
+)");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->deferred_count(), 0u);  // a path pattern; an OR needs both sides
+  EXPECT_EQ(set->guarded_rule_count(), 0u);
+}
+
 }  // namespace
 }  // namespace sbscan::signatures

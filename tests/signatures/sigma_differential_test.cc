@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
 #include "signatures/matcher.h"
@@ -359,6 +361,53 @@ TEST(SigmaDifferentialTest, EngineAgreesWithNaiveEvaluator) {
             << " corpus pairs, " << synthetic_fired << " synthetic pairs; rules that fired: "
             << rules_fired.size() << " of " << naive.size() << "\n";
   EXPECT_GT(synthetic_fired, naive.size());
+
+  // Deferral (on by default) changes no result: every hit, match, count and selection, near
+  // misses included, equals that of the same rules with every pattern in the shared database.
+  ASSERT_GT((*set)->deferred_count(), 100u);
+  CompileOptions no_deferral;
+  no_deferral.defer_guarded_patterns = false;
+  absl::StatusOr<std::shared_ptr<const RuleSet>> plain_set =
+      RuleSet::Compile(loaded->rules, no_deferral);
+  ASSERT_TRUE(plain_set.ok()) << plain_set.status();
+  Matcher plain(*plain_set);
+  auto describe = [](const std::vector<RuleHit>& hs) {
+    std::string out;
+    for (const RuleHit& h : hs) {
+      absl::StrAppend(&out, h.rule->id, h.condition_held ? "" : "(miss)", " ", h.total_matches,
+                      " sel", absl::StrJoin(h.selections, ","), ":");
+      for (const PatternMatch& m : h.matches) {
+        absl::StrAppend(&out, " p", m.pattern, "@", m.layer, "[", m.begin, ",", m.end, ")");
+      }
+      out += ";";
+    }
+    return out;
+  };
+  size_t compared = 0, differing = 0;
+  for (const std::vector<Block>* blocks : {&corpus, &synthetic}) {
+    for (const Block& b : *blocks) {
+      for (bool near_misses : {false, true}) {
+        std::vector<RuleHit> a, c;
+        for (auto [m, out] : {std::pair{&matcher, &a}, std::pair{&plain, &c}}) {
+          m->Reset();
+          m->ScanPath(b.path);
+          m->ScanText(b.text, 0);
+          m->Evaluate(out, near_misses);
+        }
+        ++compared;
+        if (describe(a) != describe(c) && ++differing <= 5) {
+          ADD_FAILURE() << "deferral changed the result on " << b.origin << " near_misses "
+                        << near_misses << ":\n  on : " << describe(a) << "\n  off: "
+                        << describe(c);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(differing, 0u);
+  EXPECT_GT(matcher.deferred_scans(), 0u);
+  std::cout << "deferral: " << (*set)->deferred_count() << " expressions behind the guards of "
+            << (*set)->guarded_rule_count() << " rules; " << compared
+            << " results compared with deferral off\n";
 }
 
 }  // namespace
