@@ -213,11 +213,18 @@ uint32_t Matcher::DeferredUpTo(uint32_t expr) const {
 }
 
 bool Matcher::GuardHit(uint32_t rule) const {
-  for (const auto& [expr, kind] : rules_->compiled_[rule].guard) {
-    const ExprState& s = state_[expr];
-    if (s.epoch == epoch_ && s.total[kind] > 0) return true;
+  const internal::CompiledRule& cr = rules_->compiled_[rule];
+  uint32_t i = 0;
+  for (const uint32_t end : cr.guard_ends) {
+    bool any = false;
+    for (; i < end; ++i) {
+      const auto& [expr, kind] = cr.guard[i];
+      const ExprState& s = state_[expr];
+      if (s.epoch == epoch_ && s.total[kind] > 0) any = true;
+    }
+    if (!any) return false;
   }
-  return false;
+  return true;
 }
 
 void Matcher::ScanDeferred(absl::Span<const uint32_t> exprs, const hs_database* db) {

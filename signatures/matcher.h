@@ -155,7 +155,7 @@ class Matcher {
   void ConfirmCandidates(std::string_view text);
   // Texts of this block (texts_ indexes) a deferred expression was scanned on: [0, result).
   uint32_t DeferredUpTo(uint32_t expr) const;
-  // True when a pattern of the guarded rule's guard hit in this block.
+  // True when every set of the guarded rule's guard has a hit in this block.
   bool GuardHit(uint32_t rule) const;
   // Scans the deferred patterns of the rules whose guard hit (of every guarded rule with `all`)
   // over the texts they were not yet scanned on, with each rule's own database.

@@ -141,7 +141,7 @@ absl::Status ValidateOptions(const CompileOptions& o) {
       o.max_expressions == 0 || o.max_condition_bytes == 0 || o.regex_begin_window == 0 ||
       o.re2_max_mem <= 0 || o.min_atom_length < 1 || o.max_atoms_per_gated_regex < 1 ||
       o.max_confirm_scans_per_text < 0 ||
-      o.min_guard_factor_length < 1) {
+      o.min_guard_factor_length < 1 || o.guard_sets_per_rule < 1) {
     return absl::InvalidArgumentError("CompileOptions: every limit must be positive");
   }
   return absl::OkStatus();
@@ -290,8 +290,13 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
   for (uint32_t r = 0; r < rules_.size(); ++r) {
     const Rule& rule = rules_[r];
     internal::CompiledRule& cr = compiled_[r];
-    const std::vector<uint32_t>* best = nullptr;
-    uint32_t best_length = 0;
+    // Candidates: the required sets whose every pattern has long enough literal factors,
+    // strongest first (longest factors, then fewest patterns).
+    struct Candidate {
+      const std::vector<uint32_t>* set;
+      uint32_t length;
+    };
+    std::vector<Candidate> candidates;
     const auto sets = cr.condition.RequiredSets(kMaxGuardSets, kMaxGuardSize);
     for (const std::vector<uint32_t>& set : sets) {
       uint32_t length = kMaxFactorLength + 1;
@@ -299,19 +304,34 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
         const int32_t expr = cr.pattern_expr[p];
         length = std::min(length, expr < 0 ? 0 : expressions_[expr].factor_length);
       }
-      if (length > best_length || (length == best_length && best != nullptr &&
-                                   set.size() < best->size())) {
-        best = &set;
-        best_length = length;
+      if (length >= static_cast<uint32_t>(options_.min_guard_factor_length)) {
+        candidates.push_back({&set, length});
       }
     }
-    if (best == nullptr || best_length < static_cast<uint32_t>(options_.min_guard_factor_length)) {
-      continue;
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& a, const Candidate& b) {
+                       return a.length != b.length ? a.length > b.length
+                                                   : a.set->size() < b.set->size();
+                     });
+    // The guard: up to guard_sets_per_rule of them that share no pattern (a set overlapping a
+    // chosen one adds little), all of which must hit.
+    std::vector<uint8_t> chosen(rule.patterns.size(), 0);
+    for (const Candidate& c : candidates) {
+      if (static_cast<int>(cr.guard_ends.size()) >= options_.guard_sets_per_rule) break;
+      bool overlaps = false, regex = false;
+      for (uint32_t p : *c.set) {
+        overlaps = overlaps || chosen[p];
+        regex = regex || !expressions_[cr.pattern_expr[p]].literal;
+      }
+      if (overlaps || (regex && !cr.guard_ends.empty())) continue;
+      for (uint32_t p : *c.set) {
+        chosen[p] = 1;
+        cr.guard.emplace_back(static_cast<uint32_t>(cr.pattern_expr[p]),
+                              rule.patterns[p].field == Field::kPath ? 1 : 0);
+      }
+      cr.guard_ends.push_back(static_cast<uint32_t>(cr.guard.size()));
     }
-    for (uint32_t p : *best) {
-      cr.guard.emplace_back(static_cast<uint32_t>(cr.pattern_expr[p]),
-                            rule.patterns[p].field == Field::kPath ? 1 : 0);
-    }
+    if (cr.guard.empty()) continue;
     for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
       const int32_t expr = cr.pattern_expr[i];
       if (expr < 0 || rule.patterns[i].field != Field::kText) continue;
@@ -343,6 +363,7 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
     }
     if (cr.deferred.empty()) {
       cr.guard.clear();
+      cr.guard_ends.clear();
     } else {
       guarded_rules_.push_back(r);
     }

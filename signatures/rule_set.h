@@ -69,6 +69,9 @@ struct CompileOptions {
   // many bytes (LiteralFactorLength); a rule without such a guard defers nothing. Short factors
   // hit in most blocks, and one guard hit arms the deferred scan of the whole block.
   int min_guard_factor_length = 3;
+  // Required sets in one rule's guard (>= 1), all of which must hit: each more keeps a few more
+  // patterns in the shared database and arms the deferred scan on fewer blocks.
+  int guard_sets_per_rule = 2;
 };
 
 class Matcher;
@@ -139,9 +142,11 @@ struct CompiledRule {
   uint32_t hit_offset = 0;             // first slot of this rule in the Matcher's hit bitmap
   std::vector<int32_t> pattern_expr;   // expression index per pattern, -1 for level patterns
   bool has_level_pattern = false;
-  // The guard, when this rule defers patterns: (expression, kind) of each pattern of the set,
-  // kind 0 text, 1 path. One hit among them arms the deferred scan.
+  // The guard, when this rule defers patterns: (expression, kind) of each pattern of its sets,
+  // kind 0 text, 1 path; set i ends at guard_ends[i]. The deferred scan is armed when every set
+  // has a hit.
   std::vector<std::pair<uint32_t, int>> guard;
+  std::vector<uint32_t> guard_ends;
   // The deferred expressions among this rule's patterns, and a database of them alone.
   std::vector<uint32_t> deferred;
   HsDatabasePtr deferred_database;

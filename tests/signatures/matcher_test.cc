@@ -544,6 +544,14 @@ patterns:
 condition: tool and short
 )";
 
+// Guards of one required set: kGuarded's two literals are then guard and deferred pattern
+// (with the default two sets, both would guard and nothing would be deferred).
+CompileOptions OneGuardSet() {
+  CompileOptions o;
+  o.guard_sets_per_rule = 1;
+  return o;
+}
+
 std::string Describe(const std::vector<RuleHit>& hits) {
   std::string out;
   for (const RuleHit& h : hits) {
@@ -559,7 +567,7 @@ std::string Describe(const std::vector<RuleHit>& hits) {
 }
 
 TEST(MatcherDeferralTest, DeferredPatternScannedOnlyWhenTheGuardHits) {
-  auto set = MustCompile(kGuarded);
+  auto set = MustCompile(kGuarded, OneGuardSet());
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->deferred_count(), 1u);  // iex; the guard is the longer literal
   EXPECT_EQ(set->guarded_rule_count(), 1u);
@@ -577,7 +585,7 @@ TEST(MatcherDeferralTest, DeferredPatternScannedOnlyWhenTheGuardHits) {
 }
 
 TEST(MatcherDeferralTest, EvaluateAgainScansOnlyNewTexts) {
-  auto set = MustCompile(kGuarded);
+  auto set = MustCompile(kGuarded, OneGuardSet());
   ASSERT_NE(set, nullptr);
   Matcher m(set);
   Block b{"Invoke-Mimikatz iex"};
@@ -604,7 +612,8 @@ patterns:
   tool: DownloadString
   short: IEX
 condition: tool and short
-)");
+)",
+                         OneGuardSet());
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->deferred_count(), 1u);  // iex, shared by both rules
   EXPECT_EQ(set->guarded_rule_count(), 2u);
@@ -641,42 +650,91 @@ condition: all of them
 )";
   CompileOptions off;
   off.defer_guarded_patterns = false;
-  auto on_set = MustCompile(rules);
   auto off_set = MustCompile(rules, off);
-  ASSERT_NE(on_set, nullptr);
   ASSERT_NE(off_set, nullptr);
-  EXPECT_GE(on_set->deferred_count(), 5u);  // iex, off, filter, two of the three APIs
   EXPECT_EQ(off_set->deferred_count(), 0u);
-  Matcher on(on_set), plain(off_set);
-  std::vector<Block> blocks = {
-      {"Invoke-Mimikatz iex"},
-      {"Set-MpPreference -DisableRealtimeMonitoring $true"},
-      {"Set-MpPreference -DisableRealtimeMonitoring $true # benign"},
-      {"VirtualAllocEx WriteProcessMemory CreateRemoteThread"},
-      {"WriteProcessMemory CreateRemoteThread"},
-      {"-DisableIOAV 1 iex # benign"},
-  };
-  Block with_path{"Set-MpPreference -DisableIOAV 1"};
-  with_path.path = "C:\\Tools\\a.ps1";
-  blocks.push_back(with_path);
-  Block layered{"powershell -enc x"};
-  layered.layers = {"Set-MpPreference", "-DisableIOAV 1; VirtualAlloc WriteProcessMemory"};
-  blocks.push_back(layered);
-  for (bool near_misses : {false, true}) {
-    for (const Block& b : blocks) {
-      for (Matcher* m : {&on, &plain}) {
-        m->Reset();
-        if (!b.path.empty()) m->ScanPath(b.path);
-        m->ScanText(b.text, 0);
-        for (size_t i = 0; i < b.layers.size(); ++i) m->ScanText(b.layers[i], int(i + 1));
+  for (int sets : {1, 2}) {
+    CompileOptions o;
+    o.guard_sets_per_rule = sets;
+    auto on_set = MustCompile(rules, o);
+    ASSERT_NE(on_set, nullptr);
+    // One set: iex, off, filter, two of the three APIs. Two sets: Invoke-Mimikatz and iex both
+    // guard, two API literals guard and the regex API waits, off and filter wait.
+    EXPECT_GE(on_set->deferred_count(), sets == 1 ? 5u : 3u);
+    Matcher on(on_set), plain(off_set);
+    std::vector<Block> blocks = {
+        {"Invoke-Mimikatz iex"},
+        {"Set-MpPreference -DisableRealtimeMonitoring $true"},
+        {"Set-MpPreference -DisableRealtimeMonitoring $true # benign"},
+        {"VirtualAllocEx WriteProcessMemory CreateRemoteThread"},
+        {"WriteProcessMemory CreateRemoteThread"},
+        {"-DisableIOAV 1 iex # benign"},
+    };
+    Block with_path{"Set-MpPreference -DisableIOAV 1"};
+    with_path.path = "C:\\Tools\\a.ps1";
+    blocks.push_back(with_path);
+    Block layered{"powershell -enc x"};
+    layered.layers = {"Set-MpPreference", "-DisableIOAV 1; VirtualAlloc WriteProcessMemory"};
+    blocks.push_back(layered);
+    for (bool near_misses : {false, true}) {
+      for (const Block& b : blocks) {
+        for (Matcher* m : {&on, &plain}) {
+          m->Reset();
+          if (!b.path.empty()) m->ScanPath(b.path);
+          m->ScanText(b.text, 0);
+          for (size_t i = 0; i < b.layers.size(); ++i) m->ScanText(b.layers[i], int(i + 1));
+        }
+        std::vector<RuleHit> a, c;
+        on.Evaluate(&a, near_misses);
+        plain.Evaluate(&c, near_misses);
+        EXPECT_EQ(Describe(a), Describe(c))
+            << b.text << " near_misses " << near_misses << " guard sets " << sets;
       }
-      std::vector<RuleHit> a, c;
-      on.Evaluate(&a, near_misses);
-      plain.Evaluate(&c, near_misses);
-      EXPECT_EQ(Describe(a), Describe(c)) << b.text << " near_misses " << near_misses;
     }
+    EXPECT_GT(on.deferred_scans(), 0u);
   }
-  EXPECT_GT(on.deferred_scans(), 0u);
+}
+
+// With two guard sets (the default) a rule's deferred scan needs a hit in both: the two longest
+// literals guard, the regex and the short literal wait; a regex never joins as a second set.
+TEST(MatcherDeferralTest, TwoGuardSetsMustBothHit) {
+  auto set = MustCompile(R"(
+id: t.three
+title: t
+level: high
+patterns:
+  tool: Invoke-Mimikatz
+  verb: DumpCreds
+  short: iex
+  re: {regex: 'sekurlsa::\w+'}
+condition: tool and verb and short and re
+)");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->deferred_count(), 2u);  // iex and the regex
+  EXPECT_EQ(set->guarded_rule_count(), 1u);
+  Matcher m(set);
+  EXPECT_THAT(Ids(ScanBlock(m, {"Invoke-Mimikatz iex sekurlsa::x"})), IsEmpty());
+  EXPECT_EQ(m.deferred_scans(), 0u);  // one set hit: not armed
+  EXPECT_THAT(Ids(ScanBlock(m, {"DumpCreds iex sekurlsa::x"})), IsEmpty());
+  EXPECT_EQ(m.deferred_scans(), 0u);
+  EXPECT_THAT(Ids(ScanBlock(m, {"Invoke-Mimikatz -DumpCreds iex sekurlsa::x"})),
+              ElementsAre("t.three"));
+  EXPECT_EQ(m.deferred_scans(), 1u);
+  EXPECT_EQ(m.guard_hits_per_rule()[0], 1u);
+  // The regex may be the strongest set, but only a literal set joins it.
+  auto regex_first = MustCompile(R"(
+id: t.regex
+title: t
+level: high
+patterns:
+  re: {regex: 'Invoke-Mimikatz\s+-\w+'}
+  verb: DumpCreds
+  other: {regex: 'sekurlsa::logonpasswords\w*'}
+condition: all of them
+)");
+  ASSERT_NE(regex_first, nullptr);
+  EXPECT_EQ(regex_first->guarded_rule_count(), 1u);
+  EXPECT_EQ(regex_first->deferred_count(), 1u);  // the regex 'other' stays out of the guard
 }
 
 TEST(MatcherDeferralTest, WeakGuardsDeferNothing) {
