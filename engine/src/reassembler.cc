@@ -99,6 +99,16 @@ void Reassembler::ObserveTime(std::string_view time_created, Emit emit) {
   EvictOld(emit);
 }
 
+// Room for a block's text from its first fragment: PowerShell cuts every fragment but the last
+// at the same length, so `total` of them (the first one to arrive may be the short last one:
+// then the string grows as usual). At most 4 fragments' worth and 1/16 of the open-bytes budget,
+// so that a block claiming a huge total reserves little; the reservation counts as open bytes.
+size_t Reassembler::ExpectedTextBytes(const Event& first, int32_t total) const {
+  constexpr int32_t kMaxFragmentsReserved = 4;
+  const size_t fragments = static_cast<size_t>(std::min(total, kMaxFragmentsReserved));
+  return std::min(first.script_block_text.size() * fragments, options_.max_open_bytes / 16);
+}
+
 bool Reassembler::Add(const Event& event, Emit emit) {
   ++stats_.fragments;
   const char* reason;
@@ -160,6 +170,7 @@ bool Reassembler::Add(const Event& event, Emit emit) {
   if (event.level > 0 && (block.level < 0 || event.level < block.level)) block.level = event.level;
   size_t before = block.bytes();
   uint32_t begin = static_cast<uint32_t>(block.text.size());
+  if (block.slots.empty()) block.text.reserve(ExpectedTextBytes(event, total));
   block.text.append(event.script_block_text);
   block.slots.push_back({number, begin, static_cast<uint32_t>(block.text.size()), event.record_id});
   open_bytes_ += block.bytes() - before;

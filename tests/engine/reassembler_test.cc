@@ -91,6 +91,23 @@ TEST_F(ReassemblerTest, InOrderFragmentsEmitWhenComplete) {
   EXPECT_EQ(r.open_bytes(), 0u);
 }
 
+// The first fragment reserves room for the block's text (counted as open bytes), but at most
+// four fragments' worth however large a MessageTotal the fragment claims.
+TEST_F(ReassemblerTest, FirstFragmentReservesABoundedTextBuffer) {
+  Reassembler r({});
+  const std::string piece(1000, 'a');
+  ASSERT_TRUE(Add(r, Fragment("WS01", "three", 1, 3, piece)));
+  EXPECT_GE(r.open_bytes(), 3 * piece.size());
+  const size_t three = r.open_bytes();
+  ASSERT_TRUE(Add(r, Fragment("WS01", "huge", 1, 99'999, piece)));
+  EXPECT_GE(r.open_bytes() - three, 4 * piece.size());
+  EXPECT_LT(r.open_bytes() - three, 5 * piece.size());
+  ASSERT_TRUE(Add(r, Fragment("WS01", "three", 2, 3, piece)));
+  ASSERT_TRUE(Add(r, Fragment("WS01", "three", 3, 3, piece.substr(0, 10))));
+  ASSERT_EQ(out_.size(), 1u);
+  EXPECT_EQ(out_[0].text, piece + piece + piece.substr(0, 10));
+}
+
 TEST_F(ReassemblerTest, OutOfOrderAndInterleavedBlocks) {
   Reassembler r({});
   ASSERT_TRUE(Add(r, Fragment("WS01", "x", 3, 3, "3")));
