@@ -15,6 +15,8 @@ rc() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }
 # Bundled rules: every embedded example holds.
 check "rules check exits 0" test "$(rc "$SBSCAN" rules check)" = 0
 check "rules check reports one database" grep -q "compiled into one database" "$tmp/out"
+check "rules check reports the deferred patterns" \
+  grep -qE "patterns, [1-9][0-9]* of them deferred behind the guards of [1-9][0-9]* rules" "$tmp/out"
 check "rules list lists rules" test "$(rc "$SBSCAN" rules list)" = 0
 check "rules list has mimikatz" grep -q "^sbscan.cred.mimikatz" "$tmp/out"
 

@@ -106,11 +106,12 @@ int RunCheck(const RulesOptions& o) {
   for (const signatures::LintFinding& f : findings) {
     std::fprintf(stderr, "%s\n", signatures::FormatLintFinding(f).c_str());
   }
-  std::printf("%zu rules compiled into one database (%zu patterns, %zu bytes, %.3f s); "
+  std::printf("%zu rules compiled into one database (%zu patterns, %zu of them deferred behind "
+              "the guards of %zu rules, %zu bytes, %.3f s); "
               "%zu examples, %zu failed; %zu Sigma rules not loaded; %zu warnings\n",
-              rules->rules().size(), rules->pattern_count(), rules->database_bytes(),
-              rules->compile_seconds(), examples, failures.size(), skipped.size(),
-              findings.size());
+              rules->rules().size(), rules->pattern_count(), rules->deferred_count(),
+              rules->guarded_rule_count(), rules->database_bytes(), rules->compile_seconds(),
+              examples, failures.size(), skipped.size(), findings.size());
   if (!skipped.empty()) return kExitError;
   if (!failures.empty()) return 1;
   return o.strict && !findings.empty() ? 1 : 0;
