@@ -319,7 +319,7 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
     for (const Candidate& c : candidates) {
       if (static_cast<int>(cr.guard_ends.size()) >= options_.guard_sets_per_rule) break;
       bool overlaps = false, regex = false;
-      for (uint32_t p : *c.set) {
+      for (uint32_t p : *c.set) {  // a candidate has no level pattern (its length would be 0)
         overlaps = overlaps || chosen[p];
         regex = regex || !expressions_[cr.pattern_expr[p]].literal;
       }
