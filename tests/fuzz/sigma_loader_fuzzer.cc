@@ -1,5 +1,6 @@
 // libFuzzer target: an untrusted Sigma rule (YAML) through ParseSigmaRule, then the translated
-// rule through RuleSet::Compile with tight CompileOptions limits.
+// rule through RuleSet::Compile with tight CompileOptions limits, then (a small one) the
+// deferral differential (deferral_differential.h).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "signatures/rule_set.h"
 #include "signatures/sigma_loader.h"
+#include "tests/fuzz/deferral_differential.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return 0;
@@ -23,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_expressions = 256;
   options.max_condition_bytes = 2048;
   options.re2_max_mem = 1 << 20;
-  auto set = sbscan::signatures::RuleSet::Compile(std::move(rules), options);
-  (void)set.ok();
+  auto set = sbscan::signatures::RuleSet::Compile(rules, options);
+  if (set.ok()) sbscan::fuzz::CheckDeferral(**set, rules, options, yaml);
   return 0;
 }
