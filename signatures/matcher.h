@@ -114,7 +114,8 @@ class Matcher {
   // Deferred passes run: one guarded rule's database over the texts of a block that its patterns
   // were not yet scanned on.
   uint64_t deferred_scans() const { return deferred_scans_; }
-  // Blocks in which each rule's guard hit (index = rule; 0 for unguarded rules).
+  // Evaluate() calls in which each rule's guard had hit (index = rule; 0 for unguarded rules):
+  // blocks, when each block is evaluated once.
   const std::vector<uint64_t>& guard_hits_per_rule() const { return guard_hits_per_rule_; }
   // Single-regex confirm scans per expression index (RuleSet::expressions()).
   const std::vector<uint64_t>& confirm_scans_per_expression() const {

@@ -332,12 +332,10 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
       cr.guard_ends.push_back(static_cast<uint32_t>(cr.guard.size()));
     }
     if (cr.guard.empty()) continue;
+    // A pattern of the guard is not deferrable; nor, through its slot, is its expression.
     for (uint32_t i = 0; i < rule.patterns.size(); ++i) {
-      const int32_t expr = cr.pattern_expr[i];
-      if (expr < 0 || rule.patterns[i].field != Field::kText) continue;
-      bool in_guard = false;
-      for (const auto& [g, kind] : cr.guard) in_guard = in_guard || g == static_cast<uint32_t>(expr);
-      if (!in_guard) deferrable[cr.hit_offset + i] = 1;
+      if (cr.pattern_expr[i] < 0 || rule.patterns[i].field != Field::kText || chosen[i]) continue;
+      deferrable[cr.hit_offset + i] = 1;
     }
   }
   for (size_t i = 0; i < expressions_.size(); ++i) {
