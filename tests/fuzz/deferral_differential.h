@@ -6,28 +6,15 @@
 #ifndef SBSCAN_TESTS_FUZZ_DEFERRAL_DIFFERENTIAL_H_
 #define SBSCAN_TESTS_FUZZ_DEFERRAL_DIFFERENTIAL_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "signatures/matcher.h"
 #include "signatures/rule_set.h"
+#include "tests/signatures/rule_hit_text.h"
 
 namespace sbscan::fuzz {
-
-// Everything Evaluate reports, rule by rule (ids, not pointers: the sets differ).
-inline std::string DescribeHits(const std::vector<signatures::RuleHit>& hits) {
-  std::string out;
-  for (const signatures::RuleHit& h : hits) {
-    out += h.rule->id + (h.condition_held ? "+" : "-") + std::to_string(h.total_matches) + ":";
-    for (const auto& m : h.matches) {
-      out += std::to_string(m.pattern) + "@" + std::to_string(m.layer) + "[" +
-             std::to_string(m.begin) + "," + std::to_string(m.end) + ")";
-    }
-    for (uint32_t s : h.selections) out += "s" + std::to_string(s);
-    out += ";";
-  }
-  return out;
-}
 
 struct FuzzBlock {
   std::string path;
@@ -42,12 +29,12 @@ inline std::string EvaluateBlock(signatures::Matcher& m, const FuzzBlock& b, boo
   for (size_t i = 0; i < b.layers.size(); ++i) m.ScanText(b.layers[i], static_cast<int>(i));
   std::vector<signatures::RuleHit> hits;
   m.Evaluate(&hits, near_misses);
-  return DescribeHits(hits);
+  return signatures::RuleHitText(hits);
 }
 
-// The check compiles the set three more times: only for small sets (a handful of short
-// regexes), so that no input nears libFuzzer's per-input timeout under the sanitizers.
-inline bool SmallEnoughToCompileThrice(const signatures::RuleSet& set) {
+// The check compiles the set twice more: only for small sets (a handful of short regexes), so
+// that no input nears libFuzzer's per-input timeout under the sanitizers.
+inline bool SmallEnoughToCompileTwice(const signatures::RuleSet& set) {
   size_t regex_bytes = 0;
   for (const signatures::Rule& rule : set.rules()) {
     for (const auto& p : rule.patterns) {
@@ -58,18 +45,17 @@ inline bool SmallEnoughToCompileThrice(const signatures::RuleSet& set) {
 }
 
 // `compiled` was compiled from `rules` with `options` (deferral on, two guard sets).
-inline void CheckDeferral(const signatures::RuleSet& compiled,
+inline void CheckDeferral(const std::shared_ptr<const signatures::RuleSet>& compiled,
                           const std::vector<signatures::Rule>& rules,
                           const signatures::CompileOptions& options, const std::string& input) {
-  if (!SmallEnoughToCompileThrice(compiled)) return;
+  if (!SmallEnoughToCompileTwice(*compiled)) return;
   signatures::CompileOptions off = options, one = options;
   off.defer_guarded_patterns = false;
   one.guard_sets_per_rule = 1;
   auto plain = signatures::RuleSet::Compile(rules, off);
-  auto two_sets = signatures::RuleSet::Compile(rules, options);
   auto one_set = signatures::RuleSet::Compile(rules, one);
-  if (!plain.ok() || !two_sets.ok() || !one_set.ok()) return;
-  signatures::Matcher reference(*plain), a(*two_sets), b(*one_set);
+  if (!plain.ok() || !one_set.ok()) return;
+  signatures::Matcher reference(*plain), a(compiled), b(*one_set);
   if (!reference.status().ok() || !a.status().ok() || !b.status().ok()) return;
   std::vector<FuzzBlock> blocks;
   blocks.push_back({"", {input}, 4});

@@ -26,6 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_condition_bytes = 2048;
   options.re2_max_mem = 1 << 20;
   auto set = sbscan::signatures::RuleSet::Compile(rules, options);
-  if (set.ok()) sbscan::fuzz::CheckDeferral(**set, rules, options, yaml);
+  if (set.ok()) sbscan::fuzz::CheckDeferral(*set, rules, options, yaml);
   return 0;
 }

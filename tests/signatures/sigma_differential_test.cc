@@ -14,11 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
 #include "signatures/matcher.h"
+#include "tests/signatures/rule_hit_text.h"
 #include "signatures/rule_set.h"
 #include "signatures/sigma_loader.h"
 #include "simdjson.h"
@@ -371,18 +370,6 @@ TEST(SigmaDifferentialTest, EngineAgreesWithNaiveEvaluator) {
       RuleSet::Compile(loaded->rules, no_deferral);
   ASSERT_TRUE(plain_set.ok()) << plain_set.status();
   Matcher plain(*plain_set);
-  auto describe = [](const std::vector<RuleHit>& hs) {
-    std::string out;
-    for (const RuleHit& h : hs) {
-      absl::StrAppend(&out, h.rule->id, h.condition_held ? "" : "(miss)", " ", h.total_matches,
-                      " sel", absl::StrJoin(h.selections, ","), ":");
-      for (const PatternMatch& m : h.matches) {
-        absl::StrAppend(&out, " p", m.pattern, "@", m.layer, "[", m.begin, ",", m.end, ")");
-      }
-      out += ";";
-    }
-    return out;
-  };
   size_t compared = 0, differing = 0;
   for (const std::vector<Block>* blocks : {&corpus, &synthetic}) {
     for (const Block& b : *blocks) {
@@ -395,10 +382,10 @@ TEST(SigmaDifferentialTest, EngineAgreesWithNaiveEvaluator) {
           m->Evaluate(out, near_misses);
         }
         ++compared;
-        if (describe(a) != describe(c) && ++differing <= 5) {
+        if (RuleHitText(a) != RuleHitText(c) && ++differing <= 5) {
           ADD_FAILURE() << "deferral changed the result on " << b.origin << " near_misses "
-                        << near_misses << ":\n  on : " << describe(a) << "\n  off: "
-                        << describe(c);
+                        << near_misses << ":\n  on : " << RuleHitText(a) << "\n  off: "
+                        << RuleHitText(c);
         }
       }
     }
