@@ -15,6 +15,7 @@
 
 #include "decoders/utf8.h"
 #include "signatures/matcher.h"
+#include "tests/signatures/rule_hit_text.h"
 #include "signatures/rule_loader.h"
 #include "signatures/rule_set.h"
 
@@ -600,16 +601,7 @@ std::string Describe(Matcher& m, const std::string& text, const std::string& pat
   m.ScanText(text, 0);
   std::vector<RuleHit> hits;
   m.Evaluate(&hits);
-  std::string out;
-  for (const RuleHit& h : hits) {
-    out += h.rule->id + " total=" + std::to_string(h.total_matches) + ":";
-    for (const PatternMatch& pm : h.matches) {
-      out += " " + std::to_string(pm.pattern) + "@" + std::to_string(pm.layer) + "[" +
-             std::to_string(pm.begin) + "," + std::to_string(pm.end) + ")";
-    }
-    out += "\n";
-  }
-  return out;
+  return RuleHitText(hits);
 }
 
 // The bundled rules: gating on (default atom limits, and gate-everything) reports exactly what the single
