@@ -1,5 +1,6 @@
-// Throughput of the first decoding layer: the Base64 candidate search on
-// benign script text (vector paths vs the scalar reference), Base64
+// Throughput of the first decoding layer: the Base64 candidate search and the
+// text trigger pass on benign script text (each SIMD path vs the scalar
+// reference), Base64
 // decoding, UTF-16LE conversion and a whole LayeredDecoder run.
 #include <benchmark/benchmark.h>
 
@@ -12,6 +13,7 @@
 #include "decoders/base64_candidates.h"
 #include "decoders/layered_decoder.h"
 #include "decoders/text_encoding.h"
+#include "decoders/text_triggers.h"
 
 namespace sbscan::decoders {
 namespace {
@@ -77,8 +79,8 @@ const std::string& BenignText() {
 }
 
 void BM_FindCandidatesBenign(benchmark::State& state) {
-  const auto path = static_cast<CandidateScanPath>(state.range(0));
-  if (!CandidateScanPathSupported(path)) {
+  const auto path = static_cast<SimdPath>(state.range(0));
+  if (!SimdPathSupported(path)) {
     state.SkipWithError("scan path not supported on this CPU");
     return;
   }
@@ -97,14 +99,43 @@ void BM_FindCandidatesBenign(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(text.size()));
 }
 BENCHMARK(BM_FindCandidatesBenign)
-    ->Arg(int(CandidateScanPath::kScalar))
-    ->Arg(int(CandidateScanPath::kSse2))
-    ->Arg(int(CandidateScanPath::kAvx2))
-    ->ArgName("path(0=scalar,1=sse2,2=avx2)");
+    ->Arg(int(SimdPath::kScalar))
+    ->Arg(int(SimdPath::kSse2))
+    ->Arg(int(SimdPath::kAvx2))
+    ->Arg(int(SimdPath::kAvx512))
+    ->ArgName("path(0=scalar,1=sse2,2=avx2,3=avx512)");
+
+// The trigger flags of every byte-level decoder (TextTriggersWith) on the
+// same benign text: what every block pays besides the candidate search.
+void BM_TextTriggersBenign(benchmark::State& state) {
+  const auto path = static_cast<SimdPath>(state.range(0));
+  if (!SimdPathSupported(path)) {
+    state.SkipWithError("scan path not supported on this CPU");
+    return;
+  }
+  const std::string& text = BenignText();
+  const uint32_t want = TextTriggersScalar(text);
+  if (TextTriggersWith(path, text) != want) {
+    state.SkipWithError("flags differ from the scalar reference");
+    return;
+  }
+  for (auto _ : state) {
+    uint32_t flags = TextTriggersWith(path, text);
+    benchmark::DoNotOptimize(flags);
+  }
+  state.counters["flags"] = static_cast<double>(want);
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(text.size()));
+}
+BENCHMARK(BM_TextTriggersBenign)
+    ->Arg(int(SimdPath::kScalar))
+    ->Arg(int(SimdPath::kSse2))
+    ->Arg(int(SimdPath::kAvx2))
+    ->Arg(int(SimdPath::kAvx512))
+    ->ArgName("path(0=scalar,1=sse2,2=avx2,3=avx512)");
 
 void BM_FindCandidatesWithPayloads(benchmark::State& state) {
-  const auto path = static_cast<CandidateScanPath>(state.range(0));
-  if (!CandidateScanPathSupported(path)) {
+  const auto path = static_cast<SimdPath>(state.range(0));
+  if (!SimdPathSupported(path)) {
     state.SkipWithError("scan path not supported on this CPU");
     return;
   }
@@ -136,8 +167,9 @@ void BM_FindCandidatesWithPayloads(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(text.size()));
 }
 BENCHMARK(BM_FindCandidatesWithPayloads)
-    ->Arg(int(CandidateScanPath::kScalar))
-    ->Arg(int(CandidateScanPath::kAvx2));
+    ->Arg(int(SimdPath::kScalar))
+    ->Arg(int(SimdPath::kAvx2))
+    ->Arg(int(SimdPath::kAvx512));
 
 const std::string& RandomBytes() {
   static const std::string* bytes = [] {

@@ -2,9 +2,10 @@
 // on benign PowerShell: every ScriptBlockText of a sbscan-gen JSONL file
 // ($SBSCAN_OBF_BENCH_JSONL, default /tmp/benign.jsonl, made by
 // `sbscan-gen --seed 1 --blocks 2000 --malicious-ratio 0 -o /tmp/benign.jsonl`)
-// or, without one, built-in benign script text. Dispatching entry point vs
-// the scalar reference; per block and on one large text; with the entropy and
-// without it (what the analyzer pays for a block under the threshold).
+// or, without one, built-in benign script text. Each SIMD path (the one the
+// analyzer runs is ActiveSimdPath()) against the scalar reference in the same
+// run; per block and on one large text; with the entropy and without it (what
+// the analyzer pays for a block under the threshold).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -68,15 +69,19 @@ std::vector<std::string> LoadBlocks() {
 const std::vector<std::string>& Blocks() {
   static const std::vector<std::string> blocks = [] {
     auto b = LoadBlocks();
-    // Check before timing: the vector path agrees with the reference.
+    // Check before timing: every vector path agrees with the reference.
     for (const std::string& t : b) {
-      const ObfuscationFeatures x = ComputeObfuscationFeatures(t);
       const ObfuscationFeatures y = ComputeObfuscationFeaturesScalar(t);
-      ObfuscationFeatures z = ComputeObfuscationFeatures(t, EntropyPass::kWithoutEntropy);
-      z.entropy = ByteEntropy(t);
-      if (!(x == y) || !(x == z)) {
-        std::fprintf(stderr, "feature mismatch on a block of %zu bytes\n", t.size());
-        std::abort();
+      for (SimdPath path : kSimdPaths) {
+        const ObfuscationFeatures x = ComputeObfuscationFeaturesWith(path, t);
+        ObfuscationFeatures z =
+            ComputeObfuscationFeaturesWith(path, t, EntropyPass::kWithoutEntropy);
+        z.entropy = ByteEntropy(t);
+        if (!(x == y) || !(x == z)) {
+          std::fprintf(stderr, "feature mismatch (%s) on a block of %zu bytes\n",
+                       std::string(SimdPathName(path)).c_str(), t.size());
+          std::abort();
+        }
       }
     }
     return b;
@@ -93,21 +98,31 @@ const std::string& Joined() {
   return joined;
 }
 
-using FeaturesFn = ObfuscationFeatures (*)(std::string_view, EntropyPass);
 constexpr EntropyPass kWith = EntropyPass::kWithEntropy;
 constexpr EntropyPass kWithout = EntropyPass::kWithoutEntropy;
 
-template <FeaturesFn F, EntropyPass P>
-void BM_Blocks(benchmark::State& state) {
+// Arguments: the SimdPath, then 1 = with the entropy, 0 = without.
+SimdPath PathArg(benchmark::State& state) { return static_cast<SimdPath>(state.range(0)); }
+EntropyPass PassArg(benchmark::State& state) { return state.range(1) ? kWith : kWithout; }
+
+void PathArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"path(0=scalar,2=avx2,3=avx512)", "entropy"});
+  for (SimdPath p : {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
+    for (int e : {1, 0}) b->Args({static_cast<int>(p), e});
+  }
+}
+
+void BM_FeaturesPerBlock(benchmark::State& state) {
+  if (!SimdPathSupported(PathArg(state))) return state.SkipWithError("path not on this CPU");
   const auto& blocks = Blocks();
   size_t bytes = 0, hits = 0;
   for (const std::string& t : blocks) {
     bytes += t.size();
-    hits += Score(F(t, P)) >= kObfuscationThreshold;
+    hits += Score(ComputeObfuscationFeatures(t)) >= kObfuscationThreshold;
   }
   for (auto _ : state) {
     for (const std::string& t : blocks) {
-      ObfuscationFeatures f = F(t, P);
+      ObfuscationFeatures f = ComputeObfuscationFeaturesWith(PathArg(state), t, PassArg(state));
       benchmark::DoNotOptimize(f);
     }
   }
@@ -115,9 +130,7 @@ void BM_Blocks(benchmark::State& state) {
   state.counters["flagged"] = static_cast<double>(hits);
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes));
 }
-BENCHMARK(BM_Blocks<ComputeObfuscationFeatures, kWith>)->Name("BM_FeaturesPerBlock");
-BENCHMARK(BM_Blocks<ComputeObfuscationFeatures, kWithout>)->Name("BM_FeaturesPerBlockNoEntropy");
-BENCHMARK(BM_Blocks<ComputeObfuscationFeaturesScalar, kWith>)->Name("BM_FeaturesPerBlockScalar");
+BENCHMARK(BM_FeaturesPerBlock)->Apply(PathArgs);
 
 void BM_ScorePerBlock(benchmark::State& state) {
   const auto& blocks = Blocks();
@@ -133,18 +146,16 @@ void BM_ScorePerBlock(benchmark::State& state) {
 }
 BENCHMARK(BM_ScorePerBlock);
 
-template <FeaturesFn F, EntropyPass P>
-void BM_Joined(benchmark::State& state) {
+void BM_FeaturesJoined(benchmark::State& state) {
+  if (!SimdPathSupported(PathArg(state))) return state.SkipWithError("path not on this CPU");
   const std::string& t = Joined();
   for (auto _ : state) {
-    ObfuscationFeatures f = F(t, P);
+    ObfuscationFeatures f = ComputeObfuscationFeaturesWith(PathArg(state), t, PassArg(state));
     benchmark::DoNotOptimize(f);
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(t.size()));
 }
-BENCHMARK(BM_Joined<ComputeObfuscationFeatures, kWith>)->Name("BM_FeaturesJoined");
-BENCHMARK(BM_Joined<ComputeObfuscationFeatures, kWithout>)->Name("BM_FeaturesJoinedNoEntropy");
-BENCHMARK(BM_Joined<ComputeObfuscationFeaturesScalar, kWith>)->Name("BM_FeaturesJoinedScalar");
+BENCHMARK(BM_FeaturesJoined)->Apply(PathArgs);
 
 }  // namespace
 }  // namespace sbscan::decoders

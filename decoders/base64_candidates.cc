@@ -446,6 +446,45 @@ struct Sse2Masks {
   }
 };
 
+#define SBSCAN_AVX512 __attribute__((target("avx2,avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt")))
+
+// The classes of Masks32Avx2 over 64 bytes at once, compared into mask
+// registers (no movemask).
+struct Avx512Masks {
+  SBSCAN_AVX512 void operator()(const uint8_t* s, uint64_t* alpha, uint64_t* trigger) const {
+    const __m512i c = _mm512_loadu_si512(s);
+    const __m512i c1 = _mm512_loadu_si512(s + 1);
+    const __m512i c9 = _mm512_loadu_si512(s + 9);
+    const __m512i x20 = _mm512_set1_epi8(0x20);
+    const __m512i lower = _mm512_or_si512(c, x20);
+    // The nibble tables of Masks32Avx2, in every 128-bit lane.
+    const __m512i lo_table = _mm512_maskz_broadcast_i32x4(0xFFFF, _mm_setr_epi8(
+        0x2A, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3E, 0x3C, 0x15, 0x14, 0x15,
+        0x14, 0x1D));
+    const __m512i hi_table = _mm512_maskz_broadcast_i32x4(0xFFFF, 
+        _mm_setr_epi8(0, 0, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0, 0, 0, 0, 0, 0, 0, 0));
+    const __m512i x0f = _mm512_set1_epi8(0x0F);
+    const __m512i lo_bits = _mm512_shuffle_epi8(lo_table, _mm512_and_si512(c, x0f));
+    const __m512i hi_bits =
+        _mm512_shuffle_epi8(hi_table, _mm512_and_si512(_mm512_srli_epi16(c, 4), x0f));
+    *alpha = _mm512_test_epi8_mask(lo_bits, hi_bits);
+    const __mmask64 dashlike =
+        _mm512_cmpeq_epi8_mask(c, _mm512_set1_epi8('-')) |
+        _mm512_cmpeq_epi8_mask(c, _mm512_set1_epi8('/')) |
+        _mm512_cmple_epu8_mask(_mm512_sub_epi8(c, _mm512_set1_epi8(char(0x93))),
+                               _mm512_set1_epi8(2));
+    const __mmask64 e_next =
+        _mm512_cmpeq_epi8_mask(_mm512_or_si512(c1, x20), _mm512_set1_epi8('e'));
+    const __mmask64 from = _mm512_cmpeq_epi8_mask(lower, _mm512_set1_epi8('f')) &
+                           _mm512_cmpeq_epi8_mask(c9, _mm512_set1_epi8('4'));
+    *trigger = (dashlike & e_next) | from;
+  }
+};
+
+SBSCAN_AVX512 void ScanAvx512(std::string_view text, Scanner& sc) {
+  ScanBlocks(text, sc, Avx512Masks{});
+}
+
 __attribute__((target("avx2"))) void ScanAvx2(std::string_view text,
                                               Scanner& sc) {
   ScanBlocks(text, sc, Avx2Masks{});
@@ -456,16 +495,6 @@ void ScanSse2(std::string_view text, Scanner& sc) {
 }
 
 #endif  // SBSCAN_DECODERS_X86
-
-CandidateScanPath DetectPath() {
-#ifdef SBSCAN_DECODERS_X86
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return CandidateScanPath::kAvx2;
-  return CandidateScanPath::kSse2;
-#else
-  return CandidateScanPath::kScalar;
-#endif
-}
 
 }  // namespace
 
@@ -481,35 +510,21 @@ std::string_view CandidateKindName(CandidateKind kind) {
   return "unknown";
 }
 
-CandidateScanPath ActiveCandidateScanPath() {
-  static const CandidateScanPath path = DetectPath();
-  return path;
-}
-
-bool CandidateScanPathSupported(CandidateScanPath path) {
-  switch (path) {
-    case CandidateScanPath::kScalar:
-      return true;
-    case CandidateScanPath::kSse2:
-      return ActiveCandidateScanPath() != CandidateScanPath::kScalar;
-    case CandidateScanPath::kAvx2:
-      return ActiveCandidateScanPath() == CandidateScanPath::kAvx2;
-  }
-  return false;
-}
-
-void FindBase64CandidatesWith(CandidateScanPath path, std::string_view text,
+void FindBase64CandidatesWith(SimdPath path, std::string_view text,
                               size_t min_run, size_t max_candidates,
                               std::vector<Candidate>* out) {
   if (max_candidates == 0) return;
   Scanner sc(text, min_run, max_candidates, out);
-  if (!CandidateScanPathSupported(path)) path = CandidateScanPath::kScalar;
+  if (!SimdPathSupported(path)) path = SimdPath::kScalar;
   switch (path) {
 #ifdef SBSCAN_DECODERS_X86
-    case CandidateScanPath::kAvx2:
+    case SimdPath::kAvx512:
+      ScanAvx512(text, sc);
+      break;
+    case SimdPath::kAvx2:
       ScanAvx2(text, sc);
       break;
-    case CandidateScanPath::kSse2:
+    case SimdPath::kSse2:
       ScanSse2(text, sc);
       break;
 #endif
@@ -522,14 +537,14 @@ void FindBase64CandidatesWith(CandidateScanPath path, std::string_view text,
 
 void FindBase64Candidates(std::string_view text, size_t min_run,
                           size_t max_candidates, std::vector<Candidate>* out) {
-  FindBase64CandidatesWith(ActiveCandidateScanPath(), text, min_run,
+  FindBase64CandidatesWith(ActiveSimdPath(), text, min_run,
                            max_candidates, out);
 }
 
 void FindBase64CandidatesScalar(std::string_view text, size_t min_run,
                                 size_t max_candidates,
                                 std::vector<Candidate>* out) {
-  FindBase64CandidatesWith(CandidateScanPath::kScalar, text, min_run,
+  FindBase64CandidatesWith(SimdPath::kScalar, text, min_run,
                            max_candidates, out);
 }
 

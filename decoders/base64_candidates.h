@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "decoders/simd_path.h"
+
 namespace sbscan::decoders {
 
 // Why a region of text was taken as a Base64 payload.
@@ -69,7 +71,7 @@ inline constexpr size_t kMinBase64RunFloor = 4;
 // The first `max_candidates` (in text order) of the full result are kept:
 // the output does not depend on how the search is implemented.
 //
-// Uses AVX2 or SSE2 when the CPU has it (checked once, at first use); on
+// Uses AVX-512, AVX2 or SSE2 as ActiveSimdPath() says; on
 // benign script text it runs at several GB/s per core and never allocates
 // beyond growing `*out`. Thread-safe (no shared mutable state); `text` is
 // only read during the call.
@@ -82,18 +84,10 @@ void FindBase64CandidatesScalar(std::string_view text, size_t min_run,
                                 size_t max_candidates,
                                 std::vector<Candidate>* out);
 
-// Implementations of FindBase64Candidates, for tests and benchmarks.
-enum class CandidateScanPath : uint8_t { kScalar, kSse2, kAvx2 };
-
-// Whether `path` can run on this CPU (kScalar always can). Thread-safe.
-bool CandidateScanPathSupported(CandidateScanPath path);
-
-// The path FindBase64Candidates uses on this CPU. Thread-safe.
-CandidateScanPath ActiveCandidateScanPath();
-
-// FindBase64Candidates forced onto `path`; falls back to kScalar when
-// `path` is not supported. Same contract as FindBase64Candidates.
-void FindBase64CandidatesWith(CandidateScanPath path, std::string_view text,
+// FindBase64Candidates forced onto `path` (for tests and benchmarks); falls
+// back to kScalar when `path` is not supported. Same contract as
+// FindBase64Candidates.
+void FindBase64CandidatesWith(SimdPath path, std::string_view text,
                               size_t min_run, size_t max_candidates,
                               std::vector<Candidate>* out);
 

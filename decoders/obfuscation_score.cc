@@ -1,6 +1,7 @@
 #include "decoders/obfuscation_score.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -180,45 +181,31 @@ ObfuscationFeatures Finish(size_t n, const Counts& k, const ClassCounts& cc) {
   return f;
 }
 
-#ifdef SBSCAN_OBF_X86
-
-#define SBSCAN_AVX2 __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt")))
-
-
-// Longest run of set bits of `x`.
-SBSCAN_AVX2 inline size_t LongestRun(uint64_t x) {
-  size_t r = 0;
-  while (x) {
-    x &= x << 1;
-    ++r;
-  }
-  return r;
-}
-
-// Folds the 64-byte block mask `m` (bit i: byte i is in the run's class)
-// into a run that carries over blocks (`run`) and its maximum (`best`).
-// Bits of `m` past the end of the text must be 0.
-SBSCAN_AVX2 inline void Runs(uint64_t m, size_t& run, size_t& best) {
-  if (m == ~uint64_t{0}) {
-    run += 64;
-    return;
-  }
-  best = std::max(best, run + static_cast<size_t>(_tzcnt_u64(~m)));
-  if (best < 64 && HasOnesRun(m, best + 1)) best = std::max(best, LongestRun(m));
-  run = _lzcnt_u64(~m);
-}
-
-// Per 64-byte block, bit i for byte i.
+// Per 64-byte block, bit i for byte i (Isa::Classify64 of each vector pass).
 struct Masks {
   uint64_t letter, b5, digit, space, nl, punct, squote, dquote, tick, brace,
       bracket, comma, c, blank;
 };
+
+}  // namespace
+
+#ifdef SBSCAN_OBF_X86
+
+// Each instruction set's copy of obfuscation_score_vector.inc, in its own
+// namespace and target region (as text_triggers.cc does).
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,bmi,bmi2,popcnt,lzcnt")
+#endif
+namespace avx2 {
+namespace {
 constexpr int kMasks = 14;
 
-SBSCAN_AVX2 inline void Classify32(__m256i x, uint32_t out[kMasks]) {
-  auto eq = [&](char ch) SBSCAN_AVX2 {
-    return _mm256_cmpeq_epi8(x, _mm256_set1_epi8(ch));
-  };
+inline __m256i Eq(__m256i x, char ch) { return _mm256_cmpeq_epi8(x, _mm256_set1_epi8(ch)); }
+
+inline void Classify32(__m256i x, uint32_t out[kMasks]) {
   const __m256i lc = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
   const __m256i tl = _mm256_sub_epi8(lc, _mm256_set1_epi8('a'));
   const __m256i letter =
@@ -231,7 +218,7 @@ SBSCAN_AVX2 inline void Classify32(__m256i x, uint32_t out[kMasks]) {
   const __m256i ws_tab = _mm256_setr_epi8(
       -1, -1, -1, -1, -1, -1, -1, -1, -1, 9, 10, -1, -1, 13, -1, -1,
       -1, -1, -1, -1, -1, -1, -1, -1, -1, 9, 10, -1, -1, 13, -1, -1);
-  const __m256i sp = eq(' ');
+  const __m256i sp = Eq(x, ' ');
   const __m256i space = _mm256_or_si256(
       sp, _mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_tab, x), x));
   const __m256i tg = _mm256_sub_epi8(x, _mm256_set1_epi8(0x21));
@@ -243,141 +230,92 @@ SBSCAN_AVX2 inline void Classify32(__m256i x, uint32_t out[kMasks]) {
   out[1] = _mm256_movemask_epi8(_mm256_slli_epi16(x, 2));  // bit 5
   out[2] = _mm256_movemask_epi8(digit);
   out[3] = _mm256_movemask_epi8(space);
-  out[4] = _mm256_movemask_epi8(eq('\n'));
+  out[4] = _mm256_movemask_epi8(Eq(x, '\n'));
   out[5] = _mm256_movemask_epi8(punct);
-  out[6] = _mm256_movemask_epi8(eq('\''));
-  out[7] = _mm256_movemask_epi8(eq('"'));
-  out[8] = _mm256_movemask_epi8(eq('`'));
-  out[9] = _mm256_movemask_epi8(eq('{'));
-  out[10] = _mm256_movemask_epi8(eq('['));
-  out[11] = _mm256_movemask_epi8(eq(','));
+  out[6] = _mm256_movemask_epi8(Eq(x, '\''));
+  out[7] = _mm256_movemask_epi8(Eq(x, '"'));
+  out[8] = _mm256_movemask_epi8(Eq(x, '`'));
+  out[9] = _mm256_movemask_epi8(Eq(x, '{'));
+  out[10] = _mm256_movemask_epi8(Eq(x, '['));
+  out[11] = _mm256_movemask_epi8(Eq(x, ','));
   out[12] = _mm256_movemask_epi8(
       _mm256_cmpeq_epi8(lc, _mm256_set1_epi8('c')));
-  out[13] = _mm256_movemask_epi8(_mm256_or_si256(sp, eq('\t')));
+  out[13] = _mm256_movemask_epi8(_mm256_or_si256(sp, Eq(x, '\t')));
 }
 
-SBSCAN_AVX2 inline Masks Classify64(const uint8_t* p) {
-  uint32_t a[kMasks], b[kMasks];
-  Classify32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), a);
-  Classify32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), b);
-  auto j = [&](int k) { return uint64_t{a[k]} | (uint64_t{b[k]} << 32); };
-  return {j(0), j(1), j(2), j(3),  j(4),  j(5),  j(6),
-          j(7), j(8), j(9), j(10), j(11), j(12), j(13)};
-}
-
-SBSCAN_AVX2 ObfuscationFeatures ComputeAvx2Impl(std::string_view text) {
-  const size_t n = text.size();
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  Counts c;
-  size_t token = 0, special = 0;
-  uint8_t quote = 0;  // inside a literal opened by this quote
-  size_t quote_at = 0;
-  // Previous block's masks (bit 63: the byte before this block). Before
-  // the text: a space, no digit / letter.
-  uint64_t prev_letter = 0, prev_lower = 0, prev_digit = 0, prev_word = 0,
-           prev_space = uint64_t{1} << 63;
-  // The last byte before this block that is not ' ' or '\t' (0: none).
-  uint8_t last_nonblank = 0;
-  size_t letter_pairs = 0, flips = 0, list_numbers = 0, newlines = 0;
-  size_t letters = 0, upper_count = 0, digits = 0, spaces = 0, puncts = 0;
-  constexpr uint64_t kTop = uint64_t{1} << 63;
-  auto block = [&](const Masks& m, uint64_t valid, size_t base)
-                   SBSCAN_AVX2 __attribute__((always_inline)) {
-    const uint64_t lower = m.letter & m.b5, upper = m.letter & ~m.b5;
-    const uint64_t word = m.letter | m.digit;
-    const uint64_t l1 = (m.letter << 1) | (prev_letter >> 63);
-    const uint64_t lo1 = (lower << 1) | (prev_lower >> 63);
-    const uint64_t d1 = (m.digit << 1) | (prev_digit >> 63);
-    const uint64_t d2 = (m.digit << 2) | (prev_digit >> 62);
-    const uint64_t s1 = (m.space << 1) | (prev_space >> 63);
-    const uint64_t w1 = (word << 1) | (prev_word >> 63);
-    letter_pairs += _mm_popcnt_u64(m.letter & l1);
-    flips += _mm_popcnt_u64(upper & lo1);
-    list_numbers += _mm_popcnt_u64(m.comma & (d1 | (s1 & d2)));
-    newlines += _mm_popcnt_u64(m.nl);
-    letters += _mm_popcnt_u64(m.letter);
-    upper_count += _mm_popcnt_u64(upper);
-    digits += _mm_popcnt_u64(m.digit);
-    spaces += _mm_popcnt_u64(m.space);
-    puncts += _mm_popcnt_u64(m.punct);
-    prev_letter = m.letter;
-    prev_lower = lower;
-    prev_digit = m.digit;
-    prev_space = m.space;
-    prev_word = word;
-    Runs(~m.space & valid, token, c.longest_token);
-    Runs(m.punct, special, c.longest_special);
-    // Backticks, '{' and '[' that can start a match (a word byte before a
-    // backtick and after it, a digit after '{', 'c' after '['; the byte
-    // after bit 63 is in the next block: kept as a candidate), then the
-    // exact checks.
-    const uint64_t cand = (m.tick & w1 & ((word >> 1) | kTop)) |
-                          (m.brace & ((m.digit >> 1) | kTop)) |
-                          (m.bracket & ((m.c >> 1) | kTop));
-    for (uint64_t r = cand; r; r = _blsr_u64(r)) {
-      RareAt(s, n, base + _tzcnt_u64(r), c);
-    }
-    // Literals: from an opening quote jump to the next quote of the same
-    // kind.
-    uint64_t q = m.squote | m.dquote;
-    while (q) {
-      if (quote != 0) {
-        const uint64_t same = q & (quote == '\'' ? m.squote : m.dquote);
-        if (same == 0) break;
-        const unsigned j = _tzcnt_u64(same);
-        c.in_string += base + j - quote_at + 1;
-        quote = 0;
-        q = j == 63 ? 0 : q & (~uint64_t{0} << (j + 1));
-        continue;
-      }
-      const unsigned j = _tzcnt_u64(q);
-      q = _blsr_u64(q);
-      const size_t i = base + j;
-      quote = s[i];
-      quote_at = i;
-      // 'a'+'b' needs '+' as the last byte before the quote that is not
-      // ' ' or '\t'; only then the exact backward scan.
-      const uint64_t before = m.blank | ~valid;
-      const uint64_t nb = ~before & ((uint64_t{1} << j) - 1);
-      const uint8_t prev_nb = nb ? s[base + 63 - _lzcnt_u64(nb)] : last_nonblank;
-      if (prev_nb == '+') {
-        uint8_t dummy_quote = 0;
-        size_t dummy_at = 0;
-        QuoteAt(s, i, dummy_quote, dummy_at, c);
-      }
-    }
-    const uint64_t nb = ~m.blank & valid;
-    if (nb) last_nonblank = s[base + 63 - _lzcnt_u64(nb)];
-  };
-  size_t i = 0;
-  for (; i + 64 <= n; i += 64) block(Classify64(s + i), ~uint64_t{0}, i);
-  if (i < n) {
-    alignas(32) uint8_t tail[64] = {};
-    const size_t r = n - i;
-    std::memcpy(tail, s + i, r);
-    block(Classify64(tail), (uint64_t{1} << r) - 1, i);
-    // Runs that end the text inside the tail were counted inside it.
-    token = special = 0;
+struct Isa {
+  static Masks Classify64(const uint8_t* p) {
+    uint32_t a[kMasks], b[kMasks];
+    Classify32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), a);
+    Classify32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), b);
+    auto j = [&](int k) { return uint64_t{a[k]} | (uint64_t{b[k]} << 32); };
+    return {j(0), j(1), j(2), j(3),  j(4),  j(5),  j(6),
+            j(7), j(8), j(9), j(10), j(11), j(12), j(13)};
   }
-  c.longest_token = std::max(c.longest_token, token);
-  c.longest_special = std::max(c.longest_special, special);
-  if (quote != 0) c.in_string += n - quote_at;
-  c.letter_pairs = letter_pairs;
-  c.flips = flips;
-  c.list_numbers = list_numbers;
-  c.newlines = newlines;
-  return Finish(n, c, ClassCounts{letters, upper_count, digits, spaces, puncts});
-}
-
-bool CpuHasAvx2() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt") &&
-         __builtin_cpu_supports("abm");
-}
+};
+#include "decoders/obfuscation_score_vector.inc"
+}  // namespace
+}  // namespace avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx2,avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt"))), apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx2,avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt")
+#endif
+namespace avx512 {
+namespace {
+// The classes of avx2::Classify32 over 64 bytes, compared straight into mask
+// registers.
+struct Isa {
+  static __mmask64 Eq(__m512i x, char ch) {
+    return _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(ch));
+  }
+  static __mmask64 InRange(__m512i x, char lo, char width) {  // lo <= x <= lo + width
+    return _mm512_cmple_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(lo)),
+                                  _mm512_set1_epi8(width));
+  }
+  static Masks Classify64(const uint8_t* p) {
+    const __m512i x = _mm512_loadu_si512(p);
+    const __m512i lc = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+    const __mmask64 letter = InRange(lc, 'a', 25);
+    const __mmask64 digit = InRange(x, '0', 9);
+    const __m512i ws_tab = _mm512_maskz_broadcast_i32x4(0xFFFF, 
+        _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 9, 10, -1, -1, 13, -1, -1));
+    const __mmask64 sp = Eq(x, ' ');
+    const __mmask64 space = sp | _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(ws_tab, x), x);
+    const __mmask64 graphic = InRange(x, 0x21, 0x5D);
+    Masks m;
+    m.letter = letter;
+    m.b5 = _mm512_test_epi8_mask(x, _mm512_set1_epi8(0x20));
+    m.digit = digit;
+    m.space = space;
+    m.nl = Eq(x, '\n');
+    m.punct = graphic & ~(letter | digit);
+    m.squote = Eq(x, '\'');
+    m.dquote = Eq(x, '"');
+    m.tick = Eq(x, '`');
+    m.brace = Eq(x, '{');
+    m.bracket = Eq(x, '[');
+    m.comma = Eq(x, ',');
+    m.c = Eq(lc, 'c');
+    m.blank = sp | Eq(x, '\t');
+    return m;
+  }
+};
+#include "decoders/obfuscation_score_vector.inc"
+}  // namespace
+}  // namespace avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 
 #endif  // SBSCAN_OBF_X86
 
+namespace {
 }  // namespace
 
 ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text,
@@ -427,17 +365,24 @@ ObfuscationFeatures ComputeObfuscationFeaturesScalar(std::string_view text,
   return f;
 }
 
-ObfuscationFeatures ComputeObfuscationFeaturesAvx2(std::string_view text,
+ObfuscationFeatures ComputeObfuscationFeaturesWith(SimdPath path, std::string_view text,
                                                    EntropyPass pass) {
+  if (!SimdPathSupported(path) || text.empty()) path = SimdPath::kScalar;
+  ObfuscationFeatures f;
+  switch (path) {
 #ifdef SBSCAN_OBF_X86
-  static const bool avx2 = CpuHasAvx2();
-  if (avx2 && !text.empty()) {
-    ObfuscationFeatures f = ComputeAvx2Impl(text);
-    if (pass == EntropyPass::kWithEntropy) f.entropy = ByteEntropy(text);
-    return f;
-  }
+    case SimdPath::kAvx512:
+      f = avx512::ComputeVector(text);
+      break;
+    case SimdPath::kAvx2:
+      f = avx2::ComputeVector(text);
+      break;
 #endif
-  return ComputeObfuscationFeaturesScalar(text, pass);
+    default:  // no 16-byte pass: the reference
+      return ComputeObfuscationFeaturesScalar(text, pass);
+  }
+  if (pass == EntropyPass::kWithEntropy) f.entropy = ByteEntropy(text);
+  return f;
 }
 
 double ByteEntropy(std::string_view text) {
@@ -447,18 +392,9 @@ double ByteEntropy(std::string_view text) {
   return EntropyOf(hist, text.size());
 }
 
-bool ObfuscationFeaturesUseAvx2() {
-#ifdef SBSCAN_OBF_X86
-  static const bool avx2 = CpuHasAvx2();
-  return avx2;
-#else
-  return false;
-#endif
-}
-
 ObfuscationFeatures ComputeObfuscationFeatures(std::string_view text,
                                                EntropyPass pass) {
-  return ComputeObfuscationFeaturesAvx2(text, pass);
+  return ComputeObfuscationFeaturesWith(ActiveSimdPath(), text, pass);
 }
 
 double Score(const ObfuscationFeatures& f) {

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "decoders/simd_path.h"
+
 namespace sbscan::decoders {
 
 // Features of one text, computed by ComputeObfuscationFeatures (one pass;
@@ -50,8 +52,8 @@ enum class EntropyPass { kWithEntropy, kWithoutEntropy };
 // Computes the features of `text` in one pass (plus ByteEntropy's for
 // kWithEntropy), without allocation. Linear; thread-safe; `text` is only read
 // during the call.
-// Uses an AVX2 pass where the CPU has one (checked once at run time), else
-// the scalar reference below; both give identical features.
+// Runs the vector pass of ActiveSimdPath() (AVX-512 or AVX2), else the
+// scalar reference below; every path gives identical features.
 ObfuscationFeatures ComputeObfuscationFeatures(
     std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
 
@@ -61,17 +63,15 @@ ObfuscationFeatures ComputeObfuscationFeatures(
 ObfuscationFeatures ComputeObfuscationFeaturesScalar(
     std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
 
-// The AVX2 implementation, or the scalar one where the CPU lacks AVX2 (or
-// the build is not for x86-64). For tests and benchmarks.
-ObfuscationFeatures ComputeObfuscationFeaturesAvx2(
-    std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
+// ComputeObfuscationFeatures on `path`, for tests and benchmarks: kAvx512 and
+// kAvx2 have vector passes; kSse2, kScalar and a path this CPU lacks take the
+// scalar reference.
+ObfuscationFeatures ComputeObfuscationFeaturesWith(
+    SimdPath path, std::string_view text, EntropyPass pass = EntropyPass::kWithEntropy);
 
 // Shannon entropy of the bytes of `text`, bits/byte (0 for an empty text):
 // the same value as ComputeObfuscationFeatures(text).entropy.
 double ByteEntropy(std::string_view text);
-
-// Whether ComputeObfuscationFeatures takes the AVX2 path on this CPU.
-bool ObfuscationFeaturesUseAvx2();
 
 // Same as ComputeObfuscationFeatures; the short name of the brief.
 inline ObfuscationFeatures Compute(std::string_view text) {

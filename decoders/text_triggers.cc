@@ -1,6 +1,7 @@
 #include "decoders/text_triggers.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string_view>
 
@@ -10,6 +11,7 @@
 #endif
 
 #include "decoders/ascii.h"
+#include "decoders/bit_runs.h"
 #include "decoders/nibble_bitmap.h"
 #include "decoders/string_construction.h"
 
@@ -265,7 +267,7 @@ constexpr NibbleBitmap kHexishMap = MakeNibbleBitmap(kHexish);
 // namespace and target region: functions defined there compile for that
 // level (and run only when the CPU has it); the library's other code, std's
 // inline functions included, keeps the baseline target. The 16-byte path
-// needs SSSE3 (pshufb) and serves CandidateScanPath::kSse2 where the CPU has
+// needs SSSE3 (pshufb) and serves SimdPath::kSse2 where the CPU has
 // it; without it that path is the scalar reference.
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("ssse3"))), apply_to = function)
@@ -277,6 +279,7 @@ namespace ssse3 {
 namespace {
 struct Isa {
   using V = __m128i;
+  using Mask = uint32_t;
   static constexpr size_t kWidth = 16;
   static V Load(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
   static V And(V a, V b) { return _mm_and_si128(a, b); }
@@ -304,6 +307,7 @@ namespace avx2 {
 namespace {
 struct Isa {
   using V = __m256i;
+  using Mask = uint32_t;
   static constexpr size_t kWidth = 32;
   static V Load(const char* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static V And(V a, V b) { return _mm256_and_si256(a, b); }
@@ -324,6 +328,34 @@ struct Isa {
 }  // namespace avx2
 #if defined(__clang__)
 #pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx2,avx512f,avx512bw"))), apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx2,avx512f,avx512bw")
+#endif
+namespace avx512 {
+namespace {
+struct Isa {
+  using V = __m512i;
+  using Mask = uint64_t;
+  static constexpr size_t kWidth = 64;
+  static V Load(const char* p) { return _mm512_loadu_si512(p); }
+  static V And(V a, V b) { return _mm512_and_si512(a, b); }
+  static V Or(V a, V b) { return _mm512_or_si512(a, b); }
+  static V Table(const uint8_t (&t)[16]) {  // the same table in all four 128-bit lanes
+    return _mm512_maskz_broadcast_i32x4(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t)));
+  }
+  static V Lookup(V table, V nibbles) { return _mm512_shuffle_epi8(table, nibbles); }
+  static V Low(V a) { return _mm512_and_si512(a, _mm512_set1_epi8(0x0F)); }
+  static V High(V a) { return _mm512_and_si512(_mm512_srli_epi16(a, 4), _mm512_set1_epi8(0x0F)); }
+  static Mask NonZero(V a) { return _mm512_test_epi8_mask(a, a); }
+};
+#include "decoders/text_triggers_chunk.inc"
+}  // namespace
+}  // namespace avx512
+#if defined(__clang__)
+#pragma clang attribute pop
 #else
 #pragma GCC pop_options
 #endif
@@ -333,12 +365,13 @@ struct Isa {
 namespace {
 
 // The fused pass on `path`: vector chunks, then the last bytes one by one.
-uint32_t FusedTriggers(CandidateScanPath path, std::string_view t) {
+uint32_t FusedTriggers(SimdPath path, std::string_view t) {
   uint32_t found = 0;
   size_t p = 0, run = 0;
 #ifdef SBSCAN_TRIGGERS_X86
-  if (path == CandidateScanPath::kAvx2) found = avx2::VectorTriggers(t, &p, &run);
-  if (path == CandidateScanPath::kSse2) found = ssse3::VectorTriggers(t, &p, &run);
+  if (path == SimdPath::kAvx512) found = avx512::VectorTriggers(t, &p, &run);
+  if (path == SimdPath::kAvx2) found = avx2::VectorTriggers(t, &p, &run);
+  if (path == SimdPath::kSse2) found = ssse3::VectorTriggers(t, &p, &run);
 #else
   (void)path;
 #endif
@@ -374,17 +407,17 @@ uint32_t TextTriggersScalar(std::string_view text) {
   return f;
 }
 
-uint32_t TextTriggersWith(CandidateScanPath path, std::string_view text) {
-  if (!CandidateScanPathSupported(path)) path = CandidateScanPath::kScalar;
+uint32_t TextTriggersWith(SimdPath path, std::string_view text) {
+  if (!SimdPathSupported(path)) path = SimdPath::kScalar;
 #ifdef SBSCAN_TRIGGERS_X86
   static const bool has_ssse3 = __builtin_cpu_supports("ssse3");
-  if (path == CandidateScanPath::kSse2 && !has_ssse3) path = CandidateScanPath::kScalar;
+  if (path == SimdPath::kSse2 && !has_ssse3) path = SimdPath::kScalar;
 #endif
-  if (path == CandidateScanPath::kScalar) return TextTriggersScalar(text);
+  if (path == SimdPath::kScalar) return TextTriggersScalar(text);
   return FusedTriggers(path, text);
 }
 
-void ScanTextWith(CandidateScanPath path, std::string_view text,
+void ScanTextWith(SimdPath path, std::string_view text,
                   size_t min_run, size_t max_candidates,
                   std::vector<Candidate>* out, uint32_t* triggers) {
   FindBase64CandidatesWith(path, text, min_run, max_candidates, out);
@@ -393,7 +426,7 @@ void ScanTextWith(CandidateScanPath path, std::string_view text,
 
 void ScanText(std::string_view text, size_t min_run, size_t max_candidates,
               std::vector<Candidate>* out, uint32_t* triggers) {
-  ScanTextWith(ActiveCandidateScanPath(), text, min_run, max_candidates, out,
+  ScanTextWith(ActiveSimdPath(), text, min_run, max_candidates, out,
                triggers);
 }
 

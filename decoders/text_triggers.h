@@ -35,13 +35,13 @@ inline constexpr size_t kByteArrayMinBytes = 16;
 // MayNeedNormalization. Thread-safe.
 uint32_t TextTriggersScalar(std::string_view text);
 
-// TextTriggersScalar(text) by one fused vector pass (AVX2 or SSE2, as
-// CandidateScanPath): every trigger word is found by a prefix of at most three
+// TextTriggersScalar(text) by one fused vector pass (AVX-512, AVX2 or SSE2, as
+// SimdPath says): every trigger word is found by a prefix of at most three
 // bytes and confirmed in place, the hex-ish run is tracked across chunks, and
 // the pass stops once every flag is set. kScalar (or an unsupported path) is
 // the reference. Equal to TextTriggersScalar exactly (see
 // tests/decoders/text_triggers_test.cc). Thread-safe.
-uint32_t TextTriggersWith(CandidateScanPath path, std::string_view text);
+uint32_t TextTriggersWith(SimdPath path, std::string_view text);
 
 // FindBase64Candidates(text, min_run, max_candidates, out) plus
 // `*triggers` = TextTriggersScalar(text): two vector passes (the Base64 one
@@ -51,7 +51,7 @@ void ScanText(std::string_view text, size_t min_run, size_t max_candidates,
 
 // ScanText on a given path (kScalar = the two references), for tests and
 // benchmarks; an unsupported path falls back to kScalar.
-void ScanTextWith(CandidateScanPath path, std::string_view text,
+void ScanTextWith(SimdPath path, std::string_view text,
                   size_t min_run, size_t max_candidates,
                   std::vector<Candidate>* out, uint32_t* triggers);
 

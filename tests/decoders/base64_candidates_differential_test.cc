@@ -14,10 +14,10 @@ namespace {
 
 using ::sbscan::decoders::testing::EncodeCommand;
 
-std::vector<CandidateScanPath> VectorPaths() {
-  std::vector<CandidateScanPath> paths;
-  for (auto p : {CandidateScanPath::kSse2, CandidateScanPath::kAvx2}) {
-    if (CandidateScanPathSupported(p)) paths.push_back(p);
+std::vector<SimdPath> VectorPaths() {
+  std::vector<SimdPath> paths;
+  for (SimdPath p : kSimdPaths) {
+    if (p != SimdPath::kScalar && SimdPathSupported(p)) paths.push_back(p);
   }
   return paths;
 }
@@ -27,10 +27,10 @@ int g_checked = 0;
 void ExpectSame(std::string_view text, size_t min_run, size_t max) {
   std::vector<Candidate> want;
   FindBase64CandidatesScalar(text, min_run, max, &want);
-  for (CandidateScanPath path : VectorPaths()) {
+  for (SimdPath path : VectorPaths()) {
     std::vector<Candidate> got;
     FindBase64CandidatesWith(path, text, min_run, max, &got);
-    ASSERT_EQ(got, want) << "path " << static_cast<int>(path) << " min_run "
+    ASSERT_EQ(got, want) << "path " << SimdPathName(path) << " min_run "
                          << min_run << " max " << max << " text size "
                          << text.size() << " text: " << text;
   }
@@ -157,7 +157,7 @@ TEST(Base64CandidatesDifferentialTest, RealisticTextAtEveryOffset) {
 
 TEST(Base64CandidatesDifferentialTest, Summary) {
   std::vector<std::string> names;
-  for (auto p : VectorPaths()) names.push_back(p == CandidateScanPath::kAvx2 ? "avx2" : "sse2");
+  for (auto p : VectorPaths()) names.emplace_back(SimdPathName(p));
   std::string joined;
   for (auto& n : names) joined += n + " ";
   RecordProperty("vector_paths", joined);

@@ -252,12 +252,15 @@ TEST(Base64CandidatesTest, BenignCodeHasNoCandidates) {
 }
 
 TEST(Base64CandidatesTest, ScanPaths) {
-  EXPECT_TRUE(CandidateScanPathSupported(CandidateScanPath::kScalar));
-  EXPECT_TRUE(CandidateScanPathSupported(ActiveCandidateScanPath()));
-  std::vector<Candidate> out;
-  FindBase64CandidatesWith(ActiveCandidateScanPath(), "-e " + kCmd, 32, 4,
-                           &out);
-  EXPECT_EQ(out.size(), 1u);
+  EXPECT_TRUE(SimdPathSupported(SimdPath::kScalar));
+  EXPECT_TRUE(SimdPathSupported(ActiveSimdPath()));
+  for (SimdPath path : kSimdPaths) {
+    // Every path up to the active one runs; none above it.
+    EXPECT_EQ(SimdPathSupported(path), path <= ActiveSimdPath()) << SimdPathName(path);
+    std::vector<Candidate> out;
+    FindBase64CandidatesWith(path, "-e " + kCmd, 32, 4, &out);
+    EXPECT_EQ(out.size(), 1u) << SimdPathName(path);
+  }
 }
 
 }  // namespace

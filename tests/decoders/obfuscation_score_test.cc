@@ -52,23 +52,26 @@ TEST(ObfuscationScoreTest, SeparatesObfuscatedFromBenign) {
   }
 }
 
-// The AVX2 path (when the CPU has one) and the scalar reference agree
+// Every vector path the CPU has (AVX2, AVX-512) and the scalar reference agree
 // exactly on every feature: all lengths 0..300 around the 64-byte blocks,
 // random bytes, random text from the interesting characters, and real
 // script text at every offset and length. Without the entropy, both paths
 // give the same features but `entropy` (0), and ByteEntropy gives exactly the
 // entropy of the full pass.
 void ExpectSame(std::string_view t) {
-  const ObfuscationFeatures a = ComputeObfuscationFeaturesAvx2(t);
   const ObfuscationFeatures b = ComputeObfuscationFeaturesScalar(t);
-  ASSERT_TRUE(a == b) << "length " << t.size() << ": " << t;
   EXPECT_TRUE(ComputeObfuscationFeatures(t) == b);
-  for (ObfuscationFeatures c :
-       {ComputeObfuscationFeaturesAvx2(t, EntropyPass::kWithoutEntropy),
-        ComputeObfuscationFeaturesScalar(t, EntropyPass::kWithoutEntropy)}) {
-    ASSERT_EQ(c.entropy, 0) << "length " << t.size();
-    c.entropy = ByteEntropy(t);
-    ASSERT_TRUE(c == b) << "length " << t.size() << ": " << t;
+  for (SimdPath path : kSimdPaths) {
+    if (!SimdPathSupported(path)) continue;
+    const ObfuscationFeatures a = ComputeObfuscationFeaturesWith(path, t);
+    ASSERT_TRUE(a == b) << SimdPathName(path) << ", length " << t.size() << ": " << t;
+    for (ObfuscationFeatures c :
+         {ComputeObfuscationFeaturesWith(path, t, EntropyPass::kWithoutEntropy),
+          ComputeObfuscationFeaturesScalar(t, EntropyPass::kWithoutEntropy)}) {
+      ASSERT_EQ(c.entropy, 0) << SimdPathName(path) << ", length " << t.size();
+      c.entropy = ByteEntropy(t);
+      ASSERT_TRUE(c == b) << SimdPathName(path) << ", length " << t.size() << ": " << t;
+    }
   }
 }
 
@@ -86,7 +89,8 @@ TEST(ObfuscationScoreTest, ByteEntropy) {
 }
 
 TEST(ObfuscationScoreTest, VectorPathMatchesScalar) {
-  if (!ObfuscationFeaturesUseAvx2()) std::printf("no AVX2: scalar only\n");
+  std::printf("paths compared with scalar: up to %s\n",
+              std::string(SimdPathName(ActiveSimdPath())).c_str());
   std::mt19937 rng(42);
   const std::string alphabet =
       "aAbBcChHrRzZ09 \t\r\n'\"`{}[],+-$();|@#=%^&*\\/.:\x01\x7f\x80\xff";
@@ -156,8 +160,7 @@ TEST(ObfuscationScoreTest, BenignGeneratedFalsePositiveRate) {
     }
     ++blocks;
     hits += S(text) >= kObfuscationThreshold;
-    EXPECT_TRUE(ComputeObfuscationFeaturesAvx2(text) ==
-                ComputeObfuscationFeaturesScalar(text));
+    EXPECT_TRUE(ComputeObfuscationFeatures(text) == ComputeObfuscationFeaturesScalar(text));
   }
   std::printf("benign generated: %zu / %zu fragments >= %.2f\n", hits, blocks,
               kObfuscationThreshold);

@@ -16,10 +16,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<CandidateScanPath> Paths() {
-  std::vector<CandidateScanPath> paths = {CandidateScanPath::kScalar};
-  for (auto p : {CandidateScanPath::kSse2, CandidateScanPath::kAvx2}) {
-    if (CandidateScanPathSupported(p)) paths.push_back(p);
+std::vector<SimdPath> Paths() {
+  std::vector<SimdPath> paths;
+  for (SimdPath p : kSimdPaths) {
+    if (SimdPathSupported(p)) paths.push_back(p);
   }
   return paths;
 }
@@ -29,9 +29,9 @@ size_t g_checked = 0;
 // Every path gives the reference's flags; returns them.
 uint32_t Checked(std::string_view text) {
   const uint32_t want = TextTriggersScalar(text);
-  for (CandidateScanPath path : Paths()) {
+  for (SimdPath path : Paths()) {
     EXPECT_EQ(TextTriggersWith(path, text), want)
-        << "path " << static_cast<int>(path) << " size " << text.size() << ": " << text;
+        << "path " << SimdPathName(path) << " size " << text.size() << ": " << text;
   }
   std::vector<Candidate> cands;
   uint32_t scanned = 0;

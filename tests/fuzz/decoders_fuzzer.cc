@@ -57,9 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(c.size() <= 64);
       for (const auto& x : c) CheckRange(x.begin, x.end, text.size());
       // Every SIMD path agrees with the scalar reference.
-      for (auto path : {d::CandidateScanPath::kScalar, d::CandidateScanPath::kSse2,
-                        d::CandidateScanPath::kAvx2}) {
-        if (!d::CandidateScanPathSupported(path)) continue;
+      for (d::SimdPath path : d::kSimdPaths) {
+        if (!d::SimdPathSupported(path)) continue;
         std::vector<d::Candidate> p;
         d::FindBase64CandidatesWith(path, text, 4 + max_out % 64, 64, &p);
         FUZZ_CHECK(p == c);
@@ -233,9 +232,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       uint32_t triggers = 0;
       d::ScanText(text, 4 + max_out % 64, 32, &c, &triggers);
       for (const auto& x : c) CheckRange(x.begin, x.end, text.size());
-      for (auto path : {d::CandidateScanPath::kScalar, d::CandidateScanPath::kSse2,
-                        d::CandidateScanPath::kAvx2}) {
-        if (!d::CandidateScanPathSupported(path)) continue;
+      for (d::SimdPath path : d::kSimdPaths) {
+        if (!d::SimdPathSupported(path)) continue;
         std::vector<d::Candidate> p;
         uint32_t t = 0;
         d::ScanTextWith(path, text, 4 + max_out % 64, 32, &p, &t);
