@@ -98,7 +98,7 @@ class Scanner {
     const size_t first_end = base + static_cast<size_t>(__builtin_ctzll(other));
     if (first_end - run_start_ >= min_run_ ||
         (min_run_ <= 63 && HasOnesRun(alpha, min_run_))) {
-      ScanRuns(base, base + 64);
+      ScanRuns(base, std::min(base + 64, n_));  // (the last block may end early)
     } else {
       run_start_ = base + 64 - static_cast<size_t>(__builtin_clzll(other));
     }
@@ -317,7 +317,10 @@ class Scanner {
 };
 
 // Shared driver: `masks(p, &alpha, &trigger)` classifies text[p, p+64) and
-// may read up to text[p+64+15].
+// may read up to text[p+64+15]. The last bytes (fewer than 80) are classified
+// from a zero-padded copy: a zero byte triggers nothing, and the bytes past
+// the end count as alphabet, so that the run in progress is left to Finish,
+// as ScanRange leaves it.
 template <typename MaskFn>
 __attribute__((always_inline)) inline void ScanBlocks(std::string_view text, Scanner& sc, MaskFn masks) {
   const size_t n = text.size();
@@ -332,9 +335,18 @@ __attribute__((always_inline)) inline void ScanBlocks(std::string_view text, Sca
     }
     sc.ScanBlock(p, alpha, trigger);
     p += 64;
-    if (sc.done()) break;
+    if (sc.done()) return;
   }
-  if (!sc.done()) sc.ScanRange(p, n);
+  if (p == n) return;
+  alignas(64) uint8_t pad[2 * 64 + 16] = {};
+  std::memcpy(pad, s + p, n - p);
+  for (size_t q = 0; p + q < n && !sc.done(); q += 64) {
+    uint64_t alpha, trigger;
+    masks(pad + q, &alpha, &trigger);
+    const size_t left = n - p - q;
+    const uint64_t valid = left >= 64 ? ~uint64_t{0} : (uint64_t{1} << left) - 1;
+    sc.ScanBlock(p + q, alpha | ~valid, trigger & valid);
+  }
 }
 
 #ifdef SBSCAN_DECODERS_X86
