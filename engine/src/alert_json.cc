@@ -44,6 +44,39 @@ class Writer {
 
 }  // namespace
 
+void AppendRuleJson(const RuleInfo& rule, std::string* out) {
+  Writer w(out);
+  w.Raw(",\"rule\":{\"id\":").Str(rule.id).Raw(",\"uuid\":");
+  if (rule.uuid.empty()) {
+    w.Raw("null");
+  } else {
+    w.Str(rule.uuid);
+  }
+  w.Raw(",\"name\":").Str(rule.title);
+  w.Raw(",\"level\":").Str(rule.level);
+  w.Raw(",\"ruleset\":").Str(rule.ruleset);
+  if (!rule.description.empty()) w.Raw(",\"description\":").Str(rule.description);
+  if (!rule.author.empty()) w.Raw(",\"author\":").Str(rule.author);
+  if (!rule.references.empty()) {
+    w.Raw(",\"reference\":").Array(rule.references, [&](const std::string& s) { w.Str(s); });
+  }
+  w.Raw("},\"threat\":{\"technique\":{\"id\":");
+  w.Array(rule.technique_ids, [&](const std::string& s) { w.Str(s); });
+  w.Raw("},\"tactic\":{\"name\":");
+  w.Array(rule.tactics, [&](const std::string& s) { w.Str(s); });
+  w.Raw("}}");
+}
+
+void AppendSbscanRuleJson(const RuleInfo& rule, std::string* out) {
+  Writer w(out);
+  if (!rule.status.empty() || !rule.falsepositives.empty()) {
+    w.Raw(",\"rule\":{\"status\":").Str(rule.status);
+    w.Raw(",\"falsepositives\":");
+    w.Array(rule.falsepositives, [&](const std::string& s) { w.Str(s); });
+    w.Raw("}");
+  }
+}
+
 void AppendAlertJson(const Alert& alert, std::string* out) {
   const ScriptBlock& b = *alert.block;
   Writer w(out);
@@ -51,25 +84,13 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   w.Raw(",\"event\":{\"kind\":\"alert\"");
   if (b.event_id > 0) w.Raw(",\"code\":\"").Int(b.event_id).Raw("\"");
   if (!b.provider.empty()) w.Raw(",\"provider\":").Str(b.provider);
-  w.Raw("},\"rule\":{\"id\":").Str(alert.rule.id).Raw(",\"uuid\":");
-  if (alert.rule.uuid.empty()) {
-    w.Raw("null");
+  w.Raw("}");
+  if (alert.rule.json_rule.empty()) {
+    AppendRuleJson(alert.rule, out);
   } else {
-    w.Str(alert.rule.uuid);
+    w.Raw(alert.rule.json_rule);
   }
-  w.Raw(",\"name\":").Str(alert.rule.title);
-  w.Raw(",\"level\":").Str(alert.rule.level);
-  w.Raw(",\"ruleset\":").Str(alert.rule.ruleset);
-  if (!alert.rule.description.empty()) w.Raw(",\"description\":").Str(alert.rule.description);
-  if (!alert.rule.author.empty()) w.Raw(",\"author\":").Str(alert.rule.author);
-  if (!alert.rule.references.empty()) {
-    w.Raw(",\"reference\":").Array(alert.rule.references, [&](const std::string& s) { w.Str(s); });
-  }
-  w.Raw("},\"threat\":{\"technique\":{\"id\":");
-  w.Array(alert.rule.technique_ids, [&](const std::string& s) { w.Str(s); });
-  w.Raw("},\"tactic\":{\"name\":");
-  w.Array(alert.rule.tactics, [&](const std::string& s) { w.Str(s); });
-  w.Raw("}},\"host\":{\"name\":").Str(b.host).Raw("}");
+  w.Raw(",\"host\":{\"name\":").Str(b.host).Raw("}");
   if (!b.user_id.empty()) w.Raw(",\"user\":{\"id\":").Str(b.user_id).Raw("}");
   if (b.process_id >= 0) w.Raw(",\"process\":{\"pid\":").Int(b.process_id).Raw("}");
   if (!b.script_block_id.empty() || !b.path.empty()) {
@@ -82,11 +103,10 @@ void AppendAlertJson(const Alert& alert, std::string* out) {
   if (b.level > 0) w.Raw(",\"log\":{\"level\":").Int(b.level).Raw("}");
 
   w.Raw(",\"sbscan\":{\"origin\":").Str(b.origin);
-  if (!alert.rule.status.empty() || !alert.rule.falsepositives.empty()) {
-    w.Raw(",\"rule\":{\"status\":").Str(alert.rule.status);
-    w.Raw(",\"falsepositives\":");
-    w.Array(alert.rule.falsepositives, [&](const std::string& s) { w.Str(s); });
-    w.Raw("}");
+  if (alert.rule.json_sbscan_rule.empty()) {
+    AppendSbscanRuleJson(alert.rule, out);
+  } else {
+    w.Raw(alert.rule.json_sbscan_rule);
   }
   if (!alert.condition_held) w.Raw(",\"condition_held\":false");
   if (!alert.selections.empty()) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "decoders/obfuscation_score.h"
+#include "engine/src/alert_json.h"
 
 namespace sbscan {
 namespace {
@@ -66,6 +67,7 @@ absl::Status Analyzer::SetRules(std::shared_ptr<const signatures::RuleSet> rules
   if (absl::Status s = matcher->status(); !s.ok()) return s;
   rules_ = std::move(rules);
   matcher_ = std::move(matcher);
+  rule_json_.clear();
   return absl::OkStatus();
 }
 
@@ -163,6 +165,18 @@ void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& h
   alert->rule.author = rule.author;
   alert->rule.references = rule.references;
   alert->rule.falsepositives = rule.falsepositives;
+  const std::vector<signatures::Rule>& all = rules_->rules();
+  if (!all.empty() && &rule >= all.data() && &rule < all.data() + all.size()) {
+    if (rule_json_.size() != all.size()) rule_json_.resize(all.size());
+    RuleJson& json = rule_json_[static_cast<size_t>(&rule - all.data())];
+    if (!json.rendered) {
+      AppendRuleJson(alert->rule, &json.rule);
+      AppendSbscanRuleJson(alert->rule, &json.sbscan_rule);
+      json.rendered = true;
+    }
+    alert->rule.json_rule = json.rule;
+    alert->rule.json_sbscan_rule = json.sbscan_rule;
+  }
   selections_.clear();
   for (uint32_t s : hit.selections) selections_.push_back(rule.selections[s].name);
   alert->selections = selections_;

@@ -3,6 +3,7 @@
 #define SBSCAN_ENGINE_SRC_ANALYZER_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -49,6 +50,13 @@ class Analyzer {
   std::vector<DecodeStep> path_;
   std::vector<std::string_view> selections_;
   std::vector<int> layer_slot_;  // layer index -> position in decoder_.layers()
+  // Per rule of rules_ (by index), its RuleInfo::json_rule / json_sbscan_rule, rendered at the
+  // rule's first alert; bounded by the rule count, dropped with the rules by SetRules.
+  struct RuleJson {
+    bool rendered = false;
+    std::string rule, sbscan_rule;
+  };
+  std::vector<RuleJson> rule_json_;
 };
 
 }  // namespace sbscan

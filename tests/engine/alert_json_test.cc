@@ -105,5 +105,73 @@ TEST(AlertJsonTest, FilterHeldMeansNoAlert) {
             std::string::npos);
 }
 
+// The analyzer hands each alert its rule's members pre-rendered (once per rule); the writer
+// gives the same bytes with them as from the fields alone, escapes included.
+TEST(AlertJsonTest, PreRenderedRuleMembersGiveTheSameBytes) {
+  std::string sigma = kSigma;
+  sigma.replace(sigma.find("Detects the thing."), 18, "\"Detects\\t the \\\"thing\\\".\"");
+  absl::StatusOr<signatures::Rule> rule = signatures::ParseSigmaRule(sigma, "thing.yml");
+  ASSERT_TRUE(rule.ok()) << rule.status();
+  auto set = signatures::RuleSet::Compile({*rule});
+  ASSERT_TRUE(set.ok()) << set.status();
+  AnalysisOptions options;
+  options.obfuscation_score = false;
+  Analyzer analyzer(*set, options);
+  const std::string text = "Clear-EventLog x; Remove-EventLog y";
+  std::vector<FragmentSpan> spans = {{1, 0, static_cast<uint32_t>(text.size()), 7}};
+  ScriptBlock block;
+  block.host = "H";
+  block.text = text;
+  block.fragments_total = 1;
+  block.fragments = spans;
+  int alerts = 0;
+  for (int round = 0; round < 2; ++round) {  // the first alert renders, the second reuses
+    analyzer.Analyze(block, [&](const Alert& a) {
+      ++alerts;
+      EXPECT_FALSE(a.rule.json_rule.empty());
+      EXPECT_FALSE(a.rule.json_sbscan_rule.empty());
+      std::string cached, rendered;
+      AppendAlertJson(a, &cached);
+      Alert plain = a;
+      plain.rule.json_rule = {};
+      plain.rule.json_sbscan_rule = {};
+      AppendAlertJson(plain, &rendered);
+      EXPECT_EQ(cached, rendered);
+      EXPECT_NE(rendered.find(R"("description":"Detects\t the \"thing\".")"), std::string::npos)
+          << rendered;
+    });
+  }
+  EXPECT_EQ(alerts, 2);
+}
+
+// New rules (a reload) never reuse the members rendered for the old ones.
+TEST(AlertJsonTest, NewRulesRenderTheirOwnMembers) {
+  auto compile = [](std::string_view title) {
+    std::string sigma = kSigma;
+    sigma.replace(sigma.find("Suspicious Thing"), 16, title);
+    absl::StatusOr<signatures::Rule> rule = signatures::ParseSigmaRule(sigma, "thing.yml");
+    EXPECT_TRUE(rule.ok()) << rule.status();
+    auto set = signatures::RuleSet::Compile({*rule});
+    EXPECT_TRUE(set.ok()) << set.status();
+    return *set;
+  };
+  AnalysisOptions options;
+  options.obfuscation_score = false;
+  Analyzer analyzer(compile("Suspicious Thing"), options);
+  const std::string text = "Clear-EventLog x";
+  std::vector<FragmentSpan> spans = {{1, 0, static_cast<uint32_t>(text.size()), 7}};
+  ScriptBlock block;
+  block.host = "H";
+  block.text = text;
+  block.fragments_total = 1;
+  block.fragments = spans;
+  std::string json;
+  analyzer.Analyze(block, [&](const Alert& a) { AppendAlertJson(a, &json); });
+  ASSERT_TRUE(analyzer.SetRules(compile("Renamed Thingy!!")).ok());  // same length, same id
+  analyzer.Analyze(block, [&](const Alert& a) { AppendAlertJson(a, &json); });
+  EXPECT_NE(json.find(R"("name":"Suspicious Thing")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("name":"Renamed Thingy!!")"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace sbscan

@@ -27,6 +27,12 @@ struct RuleInfo {
   std::string_view author;
   std::span<const std::string> references;
   std::span<const std::string> falsepositives;
+  // The alert JSON members made of the fields above, rendered once per rule by the engine's
+  // analyzer (AppendRuleJson): "rule" and "threat", then sbscan's "rule". The alert writer copies
+  // them instead of escaping every field again; empty (an alert built elsewhere): the writer
+  // renders the fields. Either way the same bytes (clear both when changing a field above).
+  std::string_view json_rule;
+  std::string_view json_sbscan_rule;
 };
 
 // One recorded match of one of the rule's patterns.
