@@ -28,6 +28,9 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)
     if (ok && set.gated_database_ != nullptr) {
       ok = hs_alloc_scratch(set.gated_database_.get(), &scratch) == HS_SUCCESS;
     }
+    if (ok && set.path_database_ != nullptr) {
+      ok = hs_alloc_scratch(set.path_database_.get(), &scratch) == HS_SUCCESS;
+    }
     for (uint32_t r : set.guarded_rules_) {
       const hs_database_t* db = set.compiled_[r].deferred_database.get();
       if (ok && db != nullptr) ok = hs_alloc_scratch(db, &scratch) == HS_SUCCESS;
@@ -177,7 +180,8 @@ void Matcher::Scan(std::string_view text, int kind, int layer) {
     texts_.emplace_back(layer, text);
   }
   BeginScan(kind, layer);
-  if (set.database_ != nullptr) RunDatabase(set.database_, text);
+  const hs_database* db = kind == 1 ? set.path_scan_database_ : set.database_;
+  if (db != nullptr) RunDatabase(db, text);
   // Gated regexes whose atom formula holds on this text: their own database over the same text,
   // recording through the same callback (their Hyperscan id is their expression index).
   if (!atoms_hit_.empty() && set.filter_ != nullptr) {

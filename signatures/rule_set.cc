@@ -563,6 +563,27 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
                                             options, &set->expressions_));
     cr.deferred_database.reset(db);
   }
+  // The Path's own database: a Path is short, and a scan of the shared database costs a fixed
+  // set-up that dwarfs it (callgrind, 8 MB end to end: 185.4M -> 184.1M instructions with the
+  // bundled rules, which have no field:path pattern at all: no Path scan).
+  std::vector<uint32_t> path_ids;
+  bool gated_path = false;
+  for (uint32_t i : shared_ids) {
+    if (!set->expressions_[i].targets[1].empty()) path_ids.push_back(i);
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    const Expression& e = set->expressions_[i];
+    gated_path = gated_path || (e.gated && !e.targets[1].empty());
+  }
+  if (gated_path) {
+    set->path_scan_database_ = set->database_;
+  } else if (!path_ids.empty()) {
+    SBSCAN_ASSIGN_OR_RETURN(hs_database_t* db,
+                            CompileDatabase(all, path_ids, {}, {}, regex_source, regex_cased,
+                                            options, &set->expressions_));
+    set->path_database_.reset(db);
+    set->path_scan_database_ = db;
+  }
   // One small database per gated regex, with the same fallback.
   for (uint32_t i = 0; i < n; ++i) {
     if (!set->expressions_[i].gated) continue;
@@ -599,6 +620,7 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule
   };
   add_size(set->database_);
   add_size(set->gated_database_.get());
+  add_size(set->path_database_.get());
   for (const Expression& e : set->expressions_) add_size(e.gate_database.get());
   for (uint32_t r : set->guarded_rules_) add_size(set->compiled_[r].deferred_database.get());
   set->database_bytes_ = total_bytes;

@@ -222,6 +222,11 @@ class RuleSet {
   size_t hit_slots_ = 0;                 // total patterns over all rules
   hs_database* database_ = nullptr;
   size_t database_bytes_ = 0;
+  // What Matcher::ScanPath scans: nothing without field:path patterns; path_database_ (only the
+  // expressions with a field:path target) when none of those is gated; else database_ (a gated
+  // regex's atoms lie there).
+  internal::HsDatabasePtr path_database_;
+  const hs_database* path_scan_database_ = nullptr;
   // Gating (empty without gate_regexes_with_atoms or without gated regexes).
   std::unique_ptr<re2::FilteredRE2> filter_;
   std::vector<int32_t> filter_expr_;  // FilteredRE2 regex id -> expression index; -1: ungated

@@ -99,14 +99,14 @@ void Reassembler::ObserveTime(std::string_view time_created, Emit emit) {
   EvictOld(emit);
 }
 
-// Room for a block's text from its first fragment: PowerShell cuts every fragment but the last
-// at the same length, so `total` of them (the first one to arrive may be the short last one:
-// then the string grows as usual). At most 4 fragments' worth and 1/16 of the open-bytes budget,
-// so that a block claiming a huge total reserves little; the reservation counts as open bytes.
-size_t Reassembler::ExpectedTextBytes(const Event& first, int32_t total) const {
-  constexpr int32_t kMaxFragmentsReserved = 4;
-  const size_t fragments = static_cast<size_t>(std::min(total, kMaxFragmentsReserved));
-  return std::min(first.script_block_text.size() * fragments, options_.max_open_bytes / 16);
+// Room for `fragments` fragments of `fragment_bytes` (PowerShell cuts every fragment but the
+// last at the same length), at most 1/16 of the open-bytes budget; the reservation counts as
+// open bytes. The first fragment reserves at most 4 fragments' worth, so that a block claiming a
+// huge total reserves little; the first one that does not fit then reserves the whole block at
+// once (a doubling per fragment would copy the text again and again).
+size_t Reassembler::ExpectedTextBytes(size_t fragment_bytes, int32_t fragments) const {
+  return std::min(fragment_bytes * static_cast<size_t>(std::max(fragments, 1)),
+                  options_.max_open_bytes / 16);
 }
 
 bool Reassembler::Add(const Event& event, Emit emit) {
@@ -170,7 +170,15 @@ bool Reassembler::Add(const Event& event, Emit emit) {
   if (event.level > 0 && (block.level < 0 || event.level < block.level)) block.level = event.level;
   size_t before = block.bytes();
   uint32_t begin = static_cast<uint32_t>(block.text.size());
-  if (block.slots.empty()) block.text.reserve(ExpectedTextBytes(event, total));
+  const size_t fragment_bytes = event.script_block_text.size();
+  if (block.slots.empty()) {
+    constexpr int32_t kFirstFragmentsReserved = 4;
+    block.text.reserve(ExpectedTextBytes(fragment_bytes, std::min(total, kFirstFragmentsReserved)));
+  } else if (block.text.size() + fragment_bytes > block.text.capacity()) {
+    const size_t largest = std::max(fragment_bytes, block.text.size() / block.slots.size());
+    block.text.reserve(
+        std::max(block.text.size() + fragment_bytes, ExpectedTextBytes(largest, total)));
+  }
   block.text.append(event.script_block_text);
   block.slots.push_back({number, begin, static_cast<uint32_t>(block.text.size()), event.record_id});
   open_bytes_ += block.bytes() - before;

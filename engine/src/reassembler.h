@@ -73,7 +73,7 @@ class Reassembler {
   struct OpenBlock;
 
   void EmitSingle(const Event& event, Emit emit);
-  size_t ExpectedTextBytes(const Event& first, int32_t total) const;
+  size_t ExpectedTextBytes(size_t fragment_bytes, int32_t fragments) const;
   void Complete(OpenBlock& block, PartialCause cause, Emit emit);
   void Remember(uint64_t key_hash, const OpenBlock* block, const Event* single);
   // Returns true when the fragment is a repeat of one already handed on.

@@ -108,6 +108,27 @@ TEST_F(ReassemblerTest, FirstFragmentReservesABoundedTextBuffer) {
   EXPECT_EQ(out_[0].text, piece + piece + piece.substr(0, 10));
 }
 
+// A block of more fragments than the first one reserves for reserves the rest once, when the
+// first fragment that does not fit arrives: no growth per fragment after that.
+TEST_F(ReassemblerTest, LongBlockReservesTheRestOnce) {
+  Reassembler r({});
+  const std::string piece(1000, 'b');
+  ASSERT_TRUE(Add(r, Fragment("WS01", "ten", 1, 10, piece)));
+  for (int k = 2; k <= 5; ++k) ASSERT_TRUE(Add(r, Fragment("WS01", "ten", k, 10, piece)));
+  const size_t reserved = r.open_bytes();
+  EXPECT_GE(reserved, 10 * piece.size());
+  EXPECT_LT(reserved, 12 * piece.size());
+  for (int k = 6; k <= 9; ++k) {
+    ASSERT_TRUE(Add(r, Fragment("WS01", "ten", k, 10, piece)));
+    EXPECT_EQ(r.open_bytes(), reserved) << "fragment " << k;
+  }
+  ASSERT_TRUE(Add(r, Fragment("WS01", "ten", 10, 10, "end")));
+  ASSERT_EQ(out_.size(), 1u);
+  std::string want;
+  for (int k = 1; k <= 9; ++k) want += piece;
+  EXPECT_EQ(out_[0].text, want + "end");
+}
+
 TEST_F(ReassemblerTest, OutOfOrderAndInterleavedBlocks) {
   Reassembler r({});
   ASSERT_TRUE(Add(r, Fragment("WS01", "x", 3, 3, "3")));

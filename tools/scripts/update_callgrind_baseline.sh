@@ -20,7 +20,7 @@ source tests/perf/callgrind_input.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 callgrind_generate_input "$gen" "$tmp/input.jsonl"
-CI=1 callgrind_run "$driver" "$tmp/input.jsonl" "$tmp/callgrind.out" > "$tmp/driver.out" \
+SBSCAN_SIMD=avx2 CI=1 callgrind_run "$driver" "$tmp/input.jsonl" "$tmp/callgrind.out" > "$tmp/driver.out" \
   2> "$tmp/valgrind.err" || { cat "$tmp/valgrind.err" >&2; exit 1; }
 ir=$(callgrind_total_ir "$tmp/callgrind.out")
 backend=$(sed -n 's/.* json_backend \([a-z0-9_]*\).*/\1/p' "$tmp/driver.out")
@@ -41,6 +41,6 @@ out=tests/perf/callgrind_baseline.txt
   echo "made $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $build_type," \
        "$("$compiler" --version | head -1), $(valgrind --version)," \
        "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-  echo "command cd DIR && CI=1 valgrind --tool=callgrind --instr-atstart=no $driver input.jsonl"
+  echo "command cd DIR && SBSCAN_SIMD=avx2 CI=1 valgrind --tool=callgrind --instr-atstart=no $driver input.jsonl"
 } > "$out"
 cat "$out"
