@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "decoders/bit_runs.h"
+#include "decoders/simd_target.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SBSCAN_OBF_X86 1
@@ -193,12 +194,7 @@ struct Masks {
 
 // Each instruction set's copy of obfuscation_score_vector.inc, in its own
 // namespace and target region (as text_triggers.cc does).
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,bmi,bmi2,popcnt,lzcnt")
-#endif
+SBSCAN_TARGET_BEGIN("avx2,bmi,bmi2,popcnt,lzcnt")
 namespace avx2 {
 namespace {
 constexpr int kMasks = 14;
@@ -256,14 +252,8 @@ struct Isa {
 #include "decoders/obfuscation_score_vector.inc"
 }  // namespace
 }  // namespace avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx2,avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx2,avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt")
-#endif
+SBSCAN_TARGET_END
+SBSCAN_TARGET_BEGIN("avx2,avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt")
 namespace avx512 {
 namespace {
 // The classes of avx2::Classify32 over 64 bytes, compared straight into mask
@@ -307,11 +297,7 @@ struct Isa {
 #include "decoders/obfuscation_score_vector.inc"
 }  // namespace
 }  // namespace avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+SBSCAN_TARGET_END
 
 #endif  // SBSCAN_OBF_X86
 

@@ -13,6 +13,7 @@
 #include "decoders/ascii.h"
 #include "decoders/bit_runs.h"
 #include "decoders/nibble_bitmap.h"
+#include "decoders/simd_target.h"
 #include "decoders/string_construction.h"
 
 namespace sbscan::decoders {
@@ -269,12 +270,7 @@ constexpr NibbleBitmap kHexishMap = MakeNibbleBitmap(kHexish);
 // inline functions included, keeps the baseline target. The 16-byte path
 // needs SSSE3 (pshufb) and serves SimdPath::kSse2 where the CPU has
 // it; without it that path is the scalar reference.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("ssse3"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("ssse3")
-#endif
+SBSCAN_TARGET_BEGIN("ssse3")
 namespace ssse3 {
 namespace {
 struct Isa {
@@ -295,14 +291,8 @@ struct Isa {
 #include "decoders/text_triggers_chunk.inc"
 }  // namespace
 }  // namespace ssse3
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#endif
+SBSCAN_TARGET_END
+SBSCAN_TARGET_BEGIN("avx2")
 namespace avx2 {
 namespace {
 struct Isa {
@@ -326,14 +316,8 @@ struct Isa {
 #include "decoders/text_triggers_chunk.inc"
 }  // namespace
 }  // namespace avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#pragma clang attribute push(__attribute__((target("avx2,avx512f,avx512bw"))), apply_to = function)
-#else
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx2,avx512f,avx512bw")
-#endif
+SBSCAN_TARGET_END
+SBSCAN_TARGET_BEGIN("avx2,avx512f,avx512bw")
 namespace avx512 {
 namespace {
 struct Isa {
@@ -354,11 +338,7 @@ struct Isa {
 #include "decoders/text_triggers_chunk.inc"
 }  // namespace
 }  // namespace avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+SBSCAN_TARGET_END
 
 #endif  // SBSCAN_TRIGGERS_X86
 

@@ -41,23 +41,38 @@ falsepositives:
 level: medium
 )";
 
-std::vector<std::string> Alerts(std::string_view text) {
-  absl::StatusOr<signatures::Rule> rule = signatures::ParseSigmaRule(kSigma, "thing.yml");
+// kSigma, or another Sigma text, compiled alone.
+std::shared_ptr<const signatures::RuleSet> Compile(const std::string& sigma = kSigma) {
+  absl::StatusOr<signatures::Rule> rule = signatures::ParseSigmaRule(sigma, "thing.yml");
   EXPECT_TRUE(rule.ok()) << rule.status();
   auto set = signatures::RuleSet::Compile({*rule});
   EXPECT_TRUE(set.ok()) << set.status();
+  return *set;
+}
+
+AnalysisOptions RulesOnly() {
   AnalysisOptions options;
   options.obfuscation_score = false;
-  Analyzer analyzer(*set, options);
-  std::vector<FragmentSpan> spans = {{1, 0, static_cast<uint32_t>(text.size()), 7}};
+  return options;
+}
+
+// A complete one-fragment block of `text` (host "H", id "id"; its span kept in *spans).
+ScriptBlock OneBlock(std::string_view text, std::vector<FragmentSpan>* spans) {
+  spans->assign({{1, 0, static_cast<uint32_t>(text.size()), 7}});
   ScriptBlock block;
   block.host = "H";
   block.script_block_id = "id";
   block.text = text;
   block.fragments_total = 1;
-  block.fragments = spans;
+  block.fragments = *spans;
+  return block;
+}
+
+std::vector<std::string> Alerts(std::string_view text) {
+  Analyzer analyzer(Compile(), RulesOnly());
+  std::vector<FragmentSpan> spans;
   std::vector<std::string> out;
-  analyzer.Analyze(block, [&](const Alert& a) {
+  analyzer.Analyze(OneBlock(text, &spans), [&](const Alert& a) {
     std::string json;
     AppendAlertJson(a, &json);
     out.push_back(json);
@@ -110,20 +125,9 @@ TEST(AlertJsonTest, FilterHeldMeansNoAlert) {
 TEST(AlertJsonTest, PreRenderedRuleMembersGiveTheSameBytes) {
   std::string sigma = kSigma;
   sigma.replace(sigma.find("Detects the thing."), 18, "\"Detects\\t the \\\"thing\\\".\"");
-  absl::StatusOr<signatures::Rule> rule = signatures::ParseSigmaRule(sigma, "thing.yml");
-  ASSERT_TRUE(rule.ok()) << rule.status();
-  auto set = signatures::RuleSet::Compile({*rule});
-  ASSERT_TRUE(set.ok()) << set.status();
-  AnalysisOptions options;
-  options.obfuscation_score = false;
-  Analyzer analyzer(*set, options);
-  const std::string text = "Clear-EventLog x; Remove-EventLog y";
-  std::vector<FragmentSpan> spans = {{1, 0, static_cast<uint32_t>(text.size()), 7}};
-  ScriptBlock block;
-  block.host = "H";
-  block.text = text;
-  block.fragments_total = 1;
-  block.fragments = spans;
+  Analyzer analyzer(Compile(sigma), RulesOnly());
+  std::vector<FragmentSpan> spans;
+  const ScriptBlock block = OneBlock("Clear-EventLog x; Remove-EventLog y", &spans);
   int alerts = 0;
   for (int round = 0; round < 2; ++round) {  // the first alert renders, the second reuses
     analyzer.Analyze(block, [&](const Alert& a) {
@@ -146,28 +150,17 @@ TEST(AlertJsonTest, PreRenderedRuleMembersGiveTheSameBytes) {
 
 // New rules (a reload) never reuse the members rendered for the old ones.
 TEST(AlertJsonTest, NewRulesRenderTheirOwnMembers) {
-  auto compile = [](std::string_view title) {
+  auto titled = [](std::string_view title) {
     std::string sigma = kSigma;
     sigma.replace(sigma.find("Suspicious Thing"), 16, title);
-    absl::StatusOr<signatures::Rule> rule = signatures::ParseSigmaRule(sigma, "thing.yml");
-    EXPECT_TRUE(rule.ok()) << rule.status();
-    auto set = signatures::RuleSet::Compile({*rule});
-    EXPECT_TRUE(set.ok()) << set.status();
-    return *set;
+    return Compile(sigma);
   };
-  AnalysisOptions options;
-  options.obfuscation_score = false;
-  Analyzer analyzer(compile("Suspicious Thing"), options);
-  const std::string text = "Clear-EventLog x";
-  std::vector<FragmentSpan> spans = {{1, 0, static_cast<uint32_t>(text.size()), 7}};
-  ScriptBlock block;
-  block.host = "H";
-  block.text = text;
-  block.fragments_total = 1;
-  block.fragments = spans;
+  Analyzer analyzer(titled("Suspicious Thing"), RulesOnly());
+  std::vector<FragmentSpan> spans;
+  const ScriptBlock block = OneBlock("Clear-EventLog x", &spans);
   std::string json;
   analyzer.Analyze(block, [&](const Alert& a) { AppendAlertJson(a, &json); });
-  ASSERT_TRUE(analyzer.SetRules(compile("Renamed Thingy!!")).ok());  // same length, same id
+  ASSERT_TRUE(analyzer.SetRules(titled("Renamed Thingy!!")).ok());  // same length, same id
   analyzer.Analyze(block, [&](const Alert& a) { AppendAlertJson(a, &json); });
   EXPECT_NE(json.find(R"("name":"Suspicious Thing")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("name":"Renamed Thingy!!")"), std::string::npos) << json;
