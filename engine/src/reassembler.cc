@@ -102,8 +102,9 @@ void Reassembler::ObserveTime(std::string_view time_created, Emit emit) {
 // Room for `fragments` fragments of `fragment_bytes` (PowerShell cuts every fragment but the
 // last at the same length), at most 1/16 of the open-bytes budget; the reservation counts as
 // open bytes. The first fragment reserves at most 4 fragments' worth, so that a block claiming a
-// huge total reserves little; the first one that does not fit then reserves the whole block at
-// once (a doubling per fragment would copy the text again and again).
+// huge total reserves little; the first one that does not fit then reserves the rest of the
+// block at once (a doubling per fragment would copy the text again and again), but at most 4
+// times the bytes the block has sent: a block never holds much more room than text.
 size_t Reassembler::ExpectedTextBytes(size_t fragment_bytes, int32_t fragments) const {
   return std::min(fragment_bytes * static_cast<size_t>(std::max(fragments, 1)),
                   options_.max_open_bytes / 16);
@@ -174,10 +175,10 @@ bool Reassembler::Add(const Event& event, Emit emit) {
   if (block.slots.empty()) {
     constexpr int32_t kFirstFragmentsReserved = 4;
     block.text.reserve(ExpectedTextBytes(fragment_bytes, std::min(total, kFirstFragmentsReserved)));
-  } else if (block.text.size() + fragment_bytes > block.text.capacity()) {
+  } else if (const size_t needed = block.text.size() + fragment_bytes;
+             needed > block.text.capacity()) {
     const size_t largest = std::max(fragment_bytes, block.text.size() / block.slots.size());
-    block.text.reserve(
-        std::max(block.text.size() + fragment_bytes, ExpectedTextBytes(largest, total)));
+    block.text.reserve(std::max(needed, std::min(ExpectedTextBytes(largest, total), 4 * needed)));
   }
   block.text.append(event.script_block_text);
   block.slots.push_back({number, begin, static_cast<uint32_t>(block.text.size()), event.record_id});

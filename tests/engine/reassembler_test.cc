@@ -127,6 +127,10 @@ TEST_F(ReassemblerTest, LongBlockReservesTheRestOnce) {
   std::string want;
   for (int k = 1; k <= 9; ++k) want += piece;
   EXPECT_EQ(out_[0].text, want + "end");
+  // A block claiming a huge total never holds more than 4 times the text it sent.
+  for (int k = 1; k <= 5; ++k) ASSERT_TRUE(Add(r, Fragment("WS01", "huge", k, 99'999, piece)));
+  EXPECT_GE(r.open_bytes(), 5 * piece.size());
+  EXPECT_LE(r.open_bytes(), 4 * 5 * piece.size() + 1024);
 }
 
 TEST_F(ReassemblerTest, OutOfOrderAndInterleavedBlocks) {
