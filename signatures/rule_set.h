@@ -72,6 +72,11 @@ struct CompileOptions {
   // Required sets in one rule's guard (>= 1), all of which must hit: each more keeps a few more
   // patterns in the shared database and arms the deferred scan on fewer blocks.
   int guard_sets_per_rule = 2;
+  // Take a required set that names an everyday PowerShell token (Invoke-Command,
+  // Set-ItemProperty, New-ItemProperty, System.Management.Automation) as a guard only after every
+  // other candidate: such a guard hits in a large share of ordinary blocks and arms the deferred
+  // scan there. A cost choice only: any required set gives the same matches.
+  bool demote_common_guards = true;
 };
 
 class Matcher;

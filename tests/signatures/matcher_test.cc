@@ -584,6 +584,38 @@ TEST(MatcherDeferralTest, DeferredPatternScannedOnlyWhenTheGuardHits) {
   EXPECT_EQ(m.guard_hits_per_rule()[0], 2u);
 }
 
+// A required set naming an everyday token (here Invoke-Command, the longer literal) guards only
+// when nothing else can: the rarer literal guards and Invoke-Command waits behind it, so a block
+// with Invoke-Command alone arms no deferred scan. Same hits either way.
+TEST(MatcherDeferralTest, EverydayTokensGuardLast) {
+  constexpr char kRemote[] = R"(
+id: t.remote
+title: t
+level: high
+patterns:
+  cmdlet: Invoke-Command
+  rare: {regex: 'Mimi[kK]atz'}
+condition: cmdlet and rare
+)";
+  CompileOptions demote = OneGuardSet();
+  CompileOptions plain = OneGuardSet();
+  plain.demote_common_guards = false;
+  auto demoted = MustCompile(kRemote, demote);
+  auto longest = MustCompile(kRemote, plain);
+  ASSERT_NE(demoted, nullptr);
+  ASSERT_NE(longest, nullptr);
+  EXPECT_EQ(demoted->deferred_count(), 1u);
+  EXPECT_EQ(longest->deferred_count(), 1u);
+  Matcher d(demoted), l(longest);
+  EXPECT_THAT(Ids(ScanBlock(d, {"Invoke-Command -ScriptBlock { hostname }"})), IsEmpty());
+  EXPECT_THAT(Ids(ScanBlock(l, {"Invoke-Command -ScriptBlock { hostname }"})), IsEmpty());
+  EXPECT_EQ(d.deferred_scans(), 0u);  // the guard is the rare regex: not armed
+  EXPECT_EQ(l.deferred_scans(), 1u);  // the guard is Invoke-Command: armed
+  const Block both{"Invoke-Command { Invoke-Mimikatz }"};
+  EXPECT_EQ(Describe(ScanBlock(d, both)), Describe(ScanBlock(l, both)));
+  EXPECT_THAT(Ids(ScanBlock(d, both)), ElementsAre("t.remote"));
+}
+
 TEST(MatcherDeferralTest, EvaluateAgainScansOnlyNewTexts) {
   auto set = MustCompile(kGuarded, OneGuardSet());
   ASSERT_NE(set, nullptr);

@@ -7,7 +7,10 @@ the sbscan process alone (wait4's ru_maxrss), with address-space randomization o
 
   streams  sbscan-gen Winlogbeat streams of increasing size (default 100M and 1G), each written
            to a file under --workdir (then removed) and given as stdin: the peak RSS of each
-           larger stream must be within --tolerance (10 %) of the smallest one's.
+           larger stream must be within --tolerance (10 %) of the smallest one's. The smallest
+           stream runs twice and its higher peak is the reference: under load a short run can
+           end before its heap reaches the steady state (34.5 MiB once, against 37.2-38.6 in
+           every other run of the same stream), which is noise in the reference, not a bound.
   hostile  piped from this script, N script blocks that never complete (fragment 1 of 2 each, ~600 bytes of text), with
            --max-open-bytes 16M: the open-block bytes must stay under the cap (sbscan --stats'
            "open peak"), every block must be evicted or flushed as partial (counted), and the
@@ -135,13 +138,19 @@ def main():
 
     sizes = [s for s in a.sizes.split(",") if s]
     base = None
-    for size in sizes:
+    for k, size in enumerate([sizes[0]] + sizes if sizes else []):
         rss, secs, err, rc = scan_generated(a.gen, size, [a.sbscan, "scan", "--stats", "-"],
                                             a.workdir)
         if rc not in (0, 1):
             print(err, file=sys.stderr)
             raise SystemExit(f"sbscan failed on the {size} stream (exit {rc})")
-        base = base or rss
+        if k == 0:  # the reference's first run (see the module docstring)
+            base = rss
+            print(f"stream  {size:>6}: peak RSS {rss:7.1f} MiB (first run of the reference), "
+                  f"{secs:6.1f} s")
+            continue
+        if k == 1:
+            base = max(base, rss)
         verdict = "ok" if rss <= base * (1 + a.tolerance) else "FAIL"
         ok &= verdict == "ok"
         print(f"stream  {size:>6}: peak RSS {rss:7.1f} MiB ({rss / base:.3f} of the "
