@@ -3,6 +3,8 @@
 #ifndef SBSCAN_DECODERS_BIT_RUNS_H_
 #define SBSCAN_DECODERS_BIT_RUNS_H_
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -26,6 +28,29 @@ inline bool HasOnesRun(uint64_t m, size_t k) {
   }
   if (have < k) m &= m >> (k - have);
   return m != 0;
+}
+
+// Longest run of set bits of `x`.
+inline size_t LongestRun(uint64_t x) {
+  size_t r = 0;
+  while (x) {
+    x &= x << 1;
+    ++r;
+  }
+  return r;
+}
+
+// Folds the 64-byte block mask `m` (bit i: byte i is in the run's class)
+// into a run that carries over blocks (`run`) and its maximum (`best`).
+// Bits of `m` past the end of the text must be 0.
+inline void Runs(uint64_t m, size_t& run, size_t& best) {
+  if (m == ~uint64_t{0}) {
+    run += 64;
+    return;
+  }
+  best = std::max(best, run + static_cast<size_t>(std::countr_zero(~m)));
+  if (best < 64 && HasOnesRun(m, best + 1)) best = std::max(best, LongestRun(m));
+  run = std::countl_zero(~m);
 }
 
 }  // namespace sbscan::decoders

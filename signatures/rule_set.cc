@@ -315,6 +315,13 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
                                       options_.re2_max_mem));
   }
   // Per (rule, pattern) slot: the rule could do without this pattern until its guard hits.
+  // Per expression: it names an everyday token (demote_common_guards).
+  std::vector<uint8_t> common_token(expressions_.size(), 0);
+  if (options_.demote_common_guards) {
+    for (size_t i = 0; i < expressions_.size(); ++i) {
+      common_token[i] = NamesCommonToken(expressions_[i].expression);
+    }
+  }
   std::vector<uint8_t> deferrable(hit_slots_, 0);
   for (uint32_t r = 0; r < rules_.size(); ++r) {
     const Rule& rule = rules_[r];
@@ -335,8 +342,7 @@ void RuleSet::PlanDeferral(const std::vector<std::string>& regex_source,
       for (uint32_t p : set) {
         const int32_t expr = cr.pattern_expr[p];
         length = std::min(length, expr < 0 ? 0 : expressions_[expr].factor_length);
-        common = common || (expr >= 0 && options_.demote_common_guards &&
-                            NamesCommonToken(expressions_[expr].expression));
+        common = common || (expr >= 0 && common_token[expr]);
       }
       if (length >= static_cast<uint32_t>(options_.min_guard_factor_length)) {
         candidates.push_back({&set, length, common});

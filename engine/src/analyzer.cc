@@ -169,10 +169,9 @@ void Analyzer::BuildAlert(const ScriptBlock& block, const signatures::RuleHit& h
   if (!all.empty() && &rule >= all.data() && &rule < all.data() + all.size()) {
     if (rule_json_.size() != all.size()) rule_json_.resize(all.size());
     RuleJson& json = rule_json_[static_cast<size_t>(&rule - all.data())];
-    if (!json.rendered) {
+    if (json.rule.empty()) {
       AppendRuleJson(alert->rule, &json.rule);
       AppendSbscanRuleJson(alert->rule, &json.sbscan_rule);
-      json.rendered = true;
     }
     alert->rule.json_rule = json.rule;
     alert->rule.json_sbscan_rule = json.sbscan_rule;

@@ -53,8 +53,7 @@ class Analyzer {
   // Per rule of rules_ (by index), its RuleInfo::json_rule / json_sbscan_rule, rendered at the
   // rule's first alert; bounded by the rule count, dropped with the rules by SetRules.
   struct RuleJson {
-    bool rendered = false;
-    std::string rule, sbscan_rule;
+    std::string rule, sbscan_rule;  // rule is never empty once rendered
   };
   std::vector<RuleJson> rule_json_;
 };
